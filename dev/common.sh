@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings of the textpool driver scripts; sourced, never run.
+
+set -euo pipefail
+
+TP_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TP_BASE_PKG=linux-source-6.12
+TP_BASE_VERSION=6.12.117-1~deb12u1
+TP_BASE_SHA256=e849faf31ca3555757f3a8877cb01af92122f744f75d1f3102734651c4e14703
+TP_BASE_DEB=${TP_BASE_PKG}_${TP_BASE_VERSION}_all.deb
+TP_CACHE=${TEXTPOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/textpool}
+TP_BASE_GIT=$TP_CACHE/linux-6.12.117.git
+TP_BUILD=${TP_BUILD:-$TP_TOP/build}
+TP_TREE=$TP_BUILD/linux
+TP_BASE_TREE=$TP_BUILD/linux-base
+TP_OUT=$TP_TOP/out
+
+# Directories of the repository that hold new kernel files (the overlay).
+TP_OVERLAY_DIRS="Documentation arch include kernel lib mm tools"
+
+# A fixed identity for commits made in the kernel trees, so that patches
+# exported from them do not depend on who ran the scripts.
+export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-textpool developers}
+export GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-textpool@localhost}
+export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME
+export GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
+
+tp_die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+tp_info() {
+	echo "  $*" >&2
+}
+
+# Install Debian packages that are missing; say so clearly when not root.
+tp_need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q "install ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		tp_die "missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}"
+	fi
+	tp_info "installing ${missing[*]}"
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$TP_CACHE/apt.log" 2>&1; then
+		DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$TP_CACHE/apt.log" 2>&1 || true
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>"$TP_CACHE/apt.log" 2>&1 ||
+			{ tail -n 20 "$TP_CACHE/apt.log" >&2; tp_die "apt-get install ${missing[*]} failed"; }
+	fi
+}
+
+# Everything the build and the guest need from Debian.
+TP_HOST_PKGS="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
+kmod ccache qemu-system-x86 busybox-static numactl python3 python3-docutils git
+perl"
+
+mkdir -p "$TP_CACHE"

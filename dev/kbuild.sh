@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Configure and build a kernel tree for the guest:
+#   kbuild.sh TREE config   tinyconfig + the selftest fragment + dev/guest.config
+#   kbuild.sh TREE build    bzImage and modules, incrementally, with ccache
+# The configuration is redone only when one of its fragments changed.
+
+. "$(dirname "$0")/common.sh"
+
+tree=$1
+what=$2
+cd "$tree"
+frags="$TP_TOP/tools/testing/selftests/textpool/config $TP_TOP/dev/guest.config"
+export CCACHE_BASEDIR=$TP_BUILD CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros,include_file_mtime
+export KBUILD_BUILD_USER=textpool KBUILD_BUILD_HOST=guest
+cc=gcc
+command -v ccache >/dev/null && cc="ccache gcc"
+jobs=$(( $(nproc) + 1 ))
+
+config() {
+	local sum
+	sum=$(cat $frags | sha256sum | cut -d' ' -f1)
+	if [ -f .config ] && [ "$(cat .config.textpool 2>/dev/null)" = "$sum" ]; then
+		return 0
+	fi
+	tp_info "configuring $(basename "$tree")"
+	make -s CC="$cc" tinyconfig >/dev/null
+	KCONFIG_CONFIG=.config scripts/kconfig/merge_config.sh -m -O . .config $frags >/dev/null
+	make -s CC="$cc" olddefconfig >/dev/null
+	# Report what the fragments asked for but this tree could not give.
+	local line sym val got
+	cat $frags | grep -E '^CONFIG_[A-Z0-9_]+=' | while IFS== read -r sym val; do
+		got=$(grep -E "^$sym=" .config | cut -d= -f2- || true)
+		[ "$val" = n ] && [ -z "$got" ] && continue
+		[ "$got" = "$val" ] && continue
+		if [ "$sym" = CONFIG_TEXTPOOL ] || [ "$sym" = CONFIG_TEXTPOOL_KUNIT_TEST ]; then
+			git cat-file -e HEAD:mm/textpool.c 2>/dev/null || [ -e mm/textpool.c ] || continue
+		fi
+		echo "  note: $sym=$val requested, got '${got:-unset}'" >&2
+	done
+	echo "$sum" >.config.textpool
+}
+
+case $what in
+config) config ;;
+build)
+	config
+	tp_info "building $(basename "$tree") (make -j$jobs)"
+	if ! make -s -j"$jobs" CC="$cc" bzImage modules >"$tree/build.log" 2>&1; then
+		grep -E -B2 -A6 'error:|Error [0-9]' "$tree/build.log" | head -n 60 >&2
+		tp_die "kernel build failed; the whole log is $tree/build.log"
+	fi
+	grep -E 'warning:' "$tree/build.log" | head -n 20 >&2 || true
+	;;
+*) tp_die "usage: kbuild.sh TREE config|build" ;;
+esac
