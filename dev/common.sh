@@ -34,6 +34,12 @@ tp_info() {
 	echo "  $*" >&2
 }
 
+# The patches of patches/series, in order.
+tp_series() {
+	[ -f "$TP_TOP/patches/series" ] || return 0
+	sed -e 's/#.*//' "$TP_TOP/patches/series" | awk 'NF {print $1}'
+}
+
 # Install Debian packages that are missing; say so clearly when not root.
 tp_need_pkgs() {
 	local missing=() p

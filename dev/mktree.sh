@@ -37,8 +37,7 @@ cd "$TP_TREE"
 state=.git/textpool-series
 
 series_id() {
-	(cd "$TP_TOP/patches" && cat series $(grep -v '^#' series 2>/dev/null | awk 'NF {print $1}') 2>/dev/null) |
-		sha256sum | cut -d' ' -f1
+	(cd "$TP_TOP/patches" && cat series $(tp_series)) | sha256sum | cut -d' ' -f1
 }
 
 # The overlay: every file under the overlay directories of the repository,
@@ -79,7 +78,7 @@ link_overlay() {
 apply_series() {
 	local p
 	[ -f "$TP_TOP/patches/series" ] || return 0
-	grep -v '^#' "$TP_TOP/patches/series" | awk 'NF {print $1}' | while read -r p; do
+	for p in $(cd "$TP_TOP/patches" && tp_series); do
 		"$TP_TOP/dev/apply-mail.sh" "$TP_TOP/patches/$p" ||
 			tp_die "patches/$p does not apply"
 	done
