@@ -97,6 +97,9 @@ void textpool_get_user_stats(enum textpool_user user,
 			     struct textpool_user_stats *stats);
 const char *textpool_user_name(enum textpool_user user);
 
+struct seq_file;
+void textpool_show_chunks(struct seq_file *m);
+
 #else /* !CONFIG_TEXTPOOL */
 
 static inline bool textpool_contains(const void *addr)
