@@ -171,7 +171,7 @@ static void draw_chunk(const struct chunk *c)
 	       fmt_bytes(used, sizeof(used), c->used_bytes),
 	       fmt_bytes(largest, sizeof(largest), c->largest_free));
 	for (row = 0; row < MAP_CELLS / GRID_COLUMNS; row++)
-		printf("  +%#08" PRIx64 " |%.*s|\n",
+		printf("  +0x%06" PRIx64 " |%.*s|\n",
 		       size / (MAP_CELLS / GRID_COLUMNS) * row, GRID_COLUMNS,
 		       c->map + row * GRID_COLUMNS);
 	printf("  (a cell is %s)\n\n",
