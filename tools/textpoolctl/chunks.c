@@ -14,7 +14,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +28,12 @@
 
 struct chunk {
 	unsigned int node;
-	uint64_t start;
-	uint64_t end;
+	unsigned long long start;
+	unsigned long long end;
 	char mapping[MAPPING_MAX];
-	uint64_t allocations;
-	uint64_t used_bytes;
-	uint64_t largest_free;
+	unsigned long long allocations;
+	unsigned long long used_bytes;
+	unsigned long long largest_free;
 	char map[MAP_CELLS + 1];
 };
 
@@ -61,7 +60,7 @@ static const char * const field_names[F_NR] = {
 	[F_MAP]			= "map",
 };
 
-static bool parse_hex(const char *s, uint64_t *val)
+static bool parse_hex(const char *s, unsigned long long *val)
 {
 	unsigned long long v;
 	char *end;
@@ -161,17 +160,18 @@ static const char *parse_chunk(char *line, struct chunk *c)
 
 static void draw_chunk(const struct chunk *c)
 {
-	uint64_t size = c->end - c->start;
+	unsigned long long size = c->end - c->start;
 	char used[32], largest[32], cell[32];
 	int row;
 
-	printf("node %u  %#" PRIx64 "-%#" PRIx64 "  %s  %" PRIu64 " allocation%s, %s used, largest free %s\n",
-	       c->node, c->start, c->end, c->mapping, c->allocations,
+	printf("node %u  %#llx-%#llx  %s  ", c->node, c->start, c->end,
+	       c->mapping);
+	printf("%llu allocation%s, %s used, largest free %s\n", c->allocations,
 	       c->allocations == 1 ? "" : "s",
 	       fmt_bytes(used, sizeof(used), c->used_bytes),
 	       fmt_bytes(largest, sizeof(largest), c->largest_free));
 	for (row = 0; row < MAP_CELLS / GRID_COLUMNS; row++)
-		printf("  +0x%06" PRIx64 " |%.*s|\n",
+		printf("  +0x%06llx |%.*s|\n",
 		       size / (MAP_CELLS / GRID_COLUMNS) * row, GRID_COLUMNS,
 		       c->map + row * GRID_COLUMNS);
 	printf("  (a cell is %s)\n\n",

@@ -2,7 +2,6 @@
 /*
  * textpoolctl: numbers for humans.
  */
-#include <inttypes.h>
 #include <stdio.h>
 
 #include "textpoolctl.h"
@@ -10,14 +9,14 @@
 /**
  * fmt_bytes() - @bytes with a binary unit: "640 B", "1.5 MiB"
  */
-const char *fmt_bytes(char *buf, size_t size, uint64_t bytes)
+const char *fmt_bytes(char *buf, size_t size, unsigned long long bytes)
 {
 	static const char units[] = "KMGTPE";
 	double v = bytes;
 	size_t i = 0;
 
 	if (bytes < 1024) {
-		snprintf(buf, size, "%" PRIu64 " B", bytes);
+		snprintf(buf, size, "%llu B", bytes);
 		return buf;
 	}
 	v /= 1024;
@@ -36,7 +35,7 @@ const char *fmt_bytes(char *buf, size_t size, uint64_t bytes)
 const char *fmt_value(char *buf, size_t size, const struct tp_value *v)
 {
 	if (v->ok)
-		snprintf(buf, size, "%" PRIu64, v->val);
+		snprintf(buf, size, "%llu", v->val);
 	else
 		snprintf(buf, size, "-");
 	return buf;

@@ -22,6 +22,14 @@ const char *debugfs_dir = DEFAULT_DEBUGFS_DIR;
 
 static int do_help(int argc, char **argv);
 
+/* The options of every command; some add their own. */
+static const struct option opts[] = {
+	{ "sysfs", required_argument, NULL, OPT_SYSFS },
+	{ "debugfs", required_argument, NULL, OPT_DEBUGFS },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
 static const struct cmd {
 	const char *name;
 	int (*func)(int argc, char **argv);
@@ -38,7 +46,7 @@ static const struct cmd {
 	  "(enabled, reserve_chunks, max_chunks), a constant (chunk_size,\n"
 	  "slot_size), stats/STAT, nodeN/STAT or users/USER/{allocations,\n"
 	  "allocated_bytes}.\n" },
-	{ "set", do_set, "set NAME VALUE",
+	{ "set", do_set, "set {enabled|reserve_chunks|max_chunks} VALUE",
 	  "Set a tunable: enabled (0/1, y/n, on/off), reserve_chunks (0..64),\n"
 	  "max_chunks (0 = no bound).  Needs CAP_SYS_ADMIN.\n" },
 	{ "watch", do_watch, "watch [--interval S] [--count N]",
@@ -159,10 +167,6 @@ bool parse_common_option(int opt)
  */
 int parse_no_options(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		COMMON_OPTIONS,
-		{}
-	};
 	int opt;
 
 	optind = 0;
@@ -198,10 +202,6 @@ static int do_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		COMMON_OPTIONS,
-		{}
-	};
 	const struct cmd *cmd;
 	int opt, ret;
 

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <err.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -187,7 +186,7 @@ static void json_value(int indent, const char *key, const struct tp_value *v,
 {
 	printf("%*s\"%s\": ", indent, "", key);
 	if (v->ok)
-		printf("%" PRIu64, v->val);
+		printf("%llu", v->val);
 	else
 		printf("null");
 	printf("%s\n", last ? "" : ",");
@@ -238,7 +237,9 @@ static void print_json(const struct snapshot *s)
 int do_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		COMMON_OPTIONS,
+		{ "sysfs", required_argument, NULL, OPT_SYSFS },
+		{ "debugfs", required_argument, NULL, OPT_DEBUGFS },
+		{ "help", no_argument, NULL, 'h' },
 		{ "node", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{}
@@ -380,14 +381,16 @@ static void timespec_add(struct timespec *t, const struct timespec *d)
 int do_watch(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		COMMON_OPTIONS,
+		{ "sysfs", required_argument, NULL, OPT_SYSFS },
+		{ "debugfs", required_argument, NULL, OPT_DEBUGFS },
+		{ "help", no_argument, NULL, 'h' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'c' },
 		{}
 	};
 	struct tp_value cur[TP_NR_STATS], prev[TP_NR_STATS], chunk_size;
 	struct timespec interval = { .tv_sec = 1 }, next;
-	uint64_t count = 0, n;
+	unsigned long long count = 0, n;
 	struct snapshot s = {};
 	double t, last = 0;
 	int opt;
@@ -402,12 +405,14 @@ int do_watch(int argc, char **argv)
 			return EXIT_OK;
 		case 'i':
 			if (!parse_interval(optarg, &interval))
-				return usage_error(argv[0], "invalid interval '%s': seconds from 0.001 to 86400",
+				return usage_error(argv[0],
+						   "invalid interval '%s' (0.001 to 86400 s)",
 						   optarg);
 			break;
 		case 'c':
 			if (!parse_u64(optarg, &count) || !count)
-				return usage_error(argv[0], "invalid count '%s': a number of lines, at least 1",
+				return usage_error(argv[0],
+						   "invalid count '%s' (lines, 1 or more)",
 						   optarg);
 			break;
 		default:

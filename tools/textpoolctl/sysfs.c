@@ -90,7 +90,7 @@ bool debugfs_present(void)
 {
 	if (is_dir(debugfs_dir))
 		return true;
-	warnx("no textpool in debugfs (%s not found): kernel without textpool, or debugfs not mounted",
+	warnx("no textpool in debugfs (%s not found; is debugfs mounted?)",
 	      debugfs_dir);
 	return false;
 }
@@ -130,10 +130,12 @@ int open_regular(const char *path, int flags)
 		return -1;
 	if (fstat(fd, &st) < 0)
 		e = errno;
-	else if (S_ISREG(st.st_mode))
-		return fd;
+	else if (S_ISDIR(st.st_mode))
+		e = EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		e = ENOTREG;
 	else
-		e = S_ISDIR(st.st_mode) ? EISDIR : ENOTREG;
+		return fd;
 	close(fd);
 	errno = e;
 	return -1;
@@ -215,7 +217,7 @@ static int read_raw(const char *name, char *buf, size_t size, size_t *lenp)
  * Unlike strtoull() alone, refuses signs, blanks and an empty string.
  * errno is ERANGE when the number does not fit.
  */
-bool parse_u64(const char *s, uint64_t *val)
+bool parse_u64(const char *s, unsigned long long *val)
 {
 	unsigned long long v;
 	char *end;
@@ -241,7 +243,7 @@ bool parse_u64(const char *s, uint64_t *val)
  */
 bool parse_uint(const char *s, unsigned int *val)
 {
-	uint64_t v;
+	unsigned long long v;
 
 	if (!parse_u64(s, &v))
 		return false;
@@ -267,7 +269,7 @@ static void bad_value(const char *name, const char *buf, size_t len,
  *
  * Return: 0, or -1 after saying what is wrong.
  */
-int read_u64(const char *name, uint64_t *val)
+int read_u64(const char *name, unsigned long long *val)
 {
 	char buf[VALUE_MAX];
 	size_t len;

@@ -7,9 +7,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
 
 #define DEFAULT_SYSFS_DIR	"/sys/kernel/mm/textpool"
 #define DEFAULT_DEBUGFS_DIR	"/sys/kernel/debug/textpool"
@@ -78,7 +78,7 @@ extern const char * const tp_constant_names[TP_NR_CONSTANTS];
 
 /* A value read from sysfs; @ok is false when it could not be read. */
 struct tp_value {
-	uint64_t val;
+	unsigned long long val;
 	bool ok;
 };
 
@@ -86,19 +86,19 @@ struct tp_value {
 bool textpool_present(void);
 bool debugfs_present(void);
 int sysfs_path(char *buf, size_t size, const char *dir, const char *name);
-int read_u64(const char *name, uint64_t *val);
+int read_u64(const char *name, unsigned long long *val);
 int read_bool(const char *name, bool *val);
 int read_value(const char *name, struct tp_value *v);
 int write_value(const char *name, const char *value);
 int open_regular(const char *path, int flags);
 const char *tp_strerror(int e);
 int list_nodes(unsigned int **nodes, size_t *nr);
-bool parse_u64(const char *s, uint64_t *val);
+bool parse_u64(const char *s, unsigned long long *val);
 bool parse_uint(const char *s, unsigned int *val);
 const char *shown(const char *s, size_t len, char *buf, size_t size);
 
 /* format.c */
-const char *fmt_bytes(char *buf, size_t size, uint64_t bytes);
+const char *fmt_bytes(char *buf, size_t size, unsigned long long bytes);
 const char *fmt_value(char *buf, size_t size, const struct tp_value *v);
 const char *fmt_size(char *buf, size_t size, const struct tp_value *v);
 
@@ -109,19 +109,13 @@ int do_get(int argc, char **argv);
 int do_set(int argc, char **argv);
 int do_chunks(int argc, char **argv);
 
-/* main.c: options that every command takes, for getopt_long(). */
+/* main.c: the options that every command takes, for getopt_long(). */
 enum {
 	OPT_SYSFS = 256,
 	OPT_DEBUGFS,
 };
 
-#define COMMON_OPTIONS						\
-	{ "sysfs", required_argument, NULL, OPT_SYSFS },	\
-	{ "debugfs", required_argument, NULL, OPT_DEBUGFS },	\
-	{ "help", no_argument, NULL, 'h' }
-
-int usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int __printf(2, 3) usage_error(const char *cmd, const char *fmt, ...);
 int option_error(const char *cmd, int opt, char **argv);
 bool parse_common_option(int opt);
 int parse_no_options(int argc, char **argv);

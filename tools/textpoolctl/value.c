@@ -4,7 +4,6 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,7 +14,7 @@
 static const char * const tunable_range[TP_NR_TUNABLES] = {
 	[TP_ENABLED]		= "0/1, y/n or on/off",
 	[TP_RESERVE_CHUNKS]	= "a number of chunks from 0 to 64",
-	[TP_MAX_CHUNKS]		= "a number of chunks, 0 for no bound, at most what the module area holds",
+	[TP_MAX_CHUNKS]		= "0 (no bound) or a number of chunks the module area can hold",
 };
 
 static int find_name(const char * const *names, size_t nr, const char *s)
@@ -81,7 +80,7 @@ static bool valid_name(const char *name)
 int do_get(int argc, char **argv)
 {
 	const char *name;
-	uint64_t val;
+	unsigned long long val;
 	bool on;
 	int ret;
 
@@ -104,7 +103,7 @@ int do_get(int argc, char **argv)
 	} else {
 		if (read_u64(name, &val))
 			return EXIT_ERROR;
-		printf("%" PRIu64 "\n", val);
+		printf("%llu\n", val);
 	}
 	return EXIT_OK;
 }
@@ -126,7 +125,7 @@ int do_set(int argc, char **argv)
 	t = find_tunable(name);
 	if (t < 0) {
 		if (!valid_name(name))
-			return usage_error(argv[0], "unknown tunable '%s' (enabled, reserve_chunks or max_chunks)",
+			return usage_error(argv[0], "unknown tunable '%s'",
 					   name);
 		warnx("%s is read-only: only enabled, reserve_chunks and max_chunks can be set",
 		      name);

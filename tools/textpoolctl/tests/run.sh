@@ -468,7 +468,7 @@ if echo 0 2>/dev/null >/proc/self/oom_score_adj; then
 	t "set: EINVAL of enabled says what it takes" eval 'kernel_says enabled && tp 1 --sysfs "$F" set enabled 5000 &&
 		err_has "invalid value .5000. for enabled: it takes 0/1, y/n or on/off"'
 	t "set: the kernel's ERANGE" eval 'kernel_says max_chunks && tp 1 --sysfs "$F" set max_chunks 99999999999 &&
-		err_has "value .99999999999. out of range for max_chunks: it takes a number of chunks, 0 for no bound"'
+		err_has "value .99999999999. out of range for max_chunks: it takes 0 \(no bound\) or a number of chunks the module area can hold"'
 	t "set: a value the kernel takes" eval 'kernel_says max_chunks && tp 0 --sysfs "$F" set max_chunks 0'
 else
 	skip "set: the kernel's EINVAL/ERANGE" "/proc/self/oom_score_adj not writable"
@@ -583,7 +583,7 @@ fi
 # The man page documents every JSON key and every command.
 t "man page: every command and JSON key" eval 'for w in stats get set watch chunks --sysfs --debugfs --node --json \
 	--interval --count enabled reserve_chunks max_chunks chunk_size slot_size $STATS $USERS allocated_bytes \
-	"nodeN"; do grep -q -- "$w" "$SRC/Documentation/textpoolctl.rst" || { echo "missing: $w"; return 1; }; done'
+	"JSON OUTPUT" "EXIT STATUS"; do grep -q -- "$w" "$SRC/Documentation/textpoolctl.rst" || { echo "missing: $w"; return 1; }; done'
 
 # complete WORDS...: what the bash completion offers for the last word
 complete_words() {
