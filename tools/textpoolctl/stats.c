@@ -48,8 +48,8 @@ static void read_stats_dir(struct snapshot *s, const char *dir,
 static void read_snapshot(struct snapshot *s)
 {
 	char name[64];
+	bool on = false;
 	size_t i, j;
-	bool on;
 
 	s->tunables[TP_ENABLED].ok = !read_bool("enabled", &on);
 	s->tunables[TP_ENABLED].val = on;
