@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every test layer, host and guest.
+#   1. host unit tests (dev/tests, tools/textpoolctl tests)
+#   2. patch hygiene: the series applies to the pristine base with patch -p1,
+#      checkpatch.pl --strict on every mail, kernel-doc on our files
+#   3. the kernel build
+#   4. the guest: KUnit suites (built in) and the textpool kselftests
+# Prints each failing test by name and ends with "N passed, N failed,
+# N skipped"; exits non-zero on any failure, kernel splat, crash or hang.
+
+. "$(dirname "$0")/common.sh"
+
+"$TP_TOP/dev/tree-status.sh" ||
+	tp_die "refusing to run on unsaved edits in the kernel tree"
+
+out=$TP_BUILD/check
+rm -rf "$out"
+mkdir -p "$out"
+results=$out/results
+: >"$results"
+
+pass() { echo "PASS $*" >>"$results"; }
+fail() { echo "FAIL $*" >>"$results"; echo "FAIL $*" >&2; }
+layer() { echo "== $*" >&2; }
+
+# Feed TAP/KTAP output to the results under a prefix.
+tap() {
+	local prefix=$1 file=$2
+	python3 "$TP_TOP/dev/ktap.py" --prefix "$prefix" "$file" >>"$results"
+}
+
+layer "host unit tests"
+for t in "$TP_TOP"/dev/tests/test_*.py; do
+	name=$(basename "$t" .py)
+	python3 "$t" -v >"$out/$name.log" 2>&1 || true
+	sed -n -E 's/^(test_[a-z0-9_]+) \(.*\) \.\.\. (ok|FAIL|ERROR|skipped.*)$/\2 \1/p' "$out/$name.log" |
+		while read -r st tname; do
+			case $st in
+			ok) pass "host: $name: $tname" ;;
+			skipped*) echo "SKIP host: $name: $tname" >>"$results" ;;
+			*) fail "host: $name: $tname" ;;
+			esac
+		done
+	grep -qE '^(OK|FAILED)' "$out/$name.log" || fail "host: $name: did not run to the end"
+done
+for t in "$TP_TOP"/dev/tests/test_*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	bash "$t" >"$out/$name.log" 2>&1 || grep -q '^not ok' "$out/$name.log" ||
+		fail "host: $name: exited with an error"
+	tap "host: $name" "$out/$name.log"
+done
+if [ -f "$TP_TOP/tools/textpoolctl/Makefile" ]; then
+	make -s -C "$TP_TOP/tools/textpoolctl" test >"$out/textpoolctl.log" 2>&1 ||
+		grep -q '^not ok' "$out/textpoolctl.log" ||
+		fail "host: textpoolctl: test run failed (see $out/textpoolctl.log)"
+	tap "host: textpoolctl" "$out/textpoolctl.log"
+fi
+
+layer "patch hygiene"
+"$TP_TOP/dev/hygiene.sh" "$out" "$results" || true
+
+layer "kernel build"
+if "$TP_TOP/dev/kbuild.sh" "$TP_TREE" build 2>"$out/build.err"; then
+	pass "build: kernel"
+	layer "guest"
+	if TP_QUIET=1 "$TP_TOP/dev/guest.sh" "$TP_TREE" check "$out/console.log" "${TP_GUEST_TIMEOUT:-1500}" 2>"$out/guest.err"; then
+		pass "guest: boots and finishes"
+	else
+		cat "$out/guest.err" >&2
+		fail "guest: boots and finishes"
+	fi
+	[ -f "$out/console.log" ] && tap "guest" "$out/console.log"
+	grep -q 'KTAP version\|TAP version' "$out/console.log" 2>/dev/null ||
+		fail "guest: printed no test results"
+else
+	cat "$out/build.err" >&2
+	fail "build: kernel"
+fi
+
+npass=$(grep -c '^PASS' "$results" || true)
+nfail=$(grep -c '^FAIL' "$results" || true)
+nskip=$(grep -c '^SKIP' "$results" || true)
+if [ "$nfail" -gt 0 ]; then
+	echo
+	echo "Failed:"
+	grep '^FAIL' "$results" | sed 's/^FAIL /  /'
+fi
+echo "logs: $out"
+echo "$npass passed, $nfail failed, $nskip skipped"
+[ "$nfail" = 0 ]

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel in the QEMU test guest:
+#   guest.sh TREE MODE LOG [TIMEOUT] [EXTRA-CMDLINE]
+# MODE is check, run, bench or shell (see dev/guest/init).  The guest has
+# 2 vCPUs and 2 NUMA nodes of 1 CPU + 1 GiB each, runs under TCG (set
+# TP_ACCEL=kvm to try KVM) and its serial console goes to LOG (and to the
+# terminal).  A guest that does not finish within TIMEOUT seconds, or that
+# ends without saying "textpool-guest: done", fails with the last console
+# lines printed.
+
+. "$(dirname "$0")/common.sh"
+
+tree=$1
+mode=$2
+log=$3
+timeout=${4:-600}
+extra=${5:-}
+kernel=$tree/arch/x86/boot/bzImage
+initrd=$TP_BUILD/initramfs-$(basename "$tree").cpio.gz
+[ -f "$kernel" ] || tp_die "no kernel at $kernel: run 'make kernel'"
+"$TP_TOP/dev/mkinitramfs.sh" "$tree" "$initrd"
+
+accel="-accel tcg -cpu max"
+[ "${TP_ACCEL:-tcg}" = kvm ] && accel="-accel kvm -cpu host"
+cmdline="console=ttyS0 panic=-1 oops=panic loglevel=7 tp.mode=$mode $extra"
+[ "$mode" = check ] && cmdline="$cmdline kunit.enable=1"
+qemu=(qemu-system-x86_64 $accel -smp 2 -m 2G -nodefaults -no-reboot
+	-object memory-backend-ram,size=1G,id=m0
+	-object memory-backend-ram,size=1G,id=m1
+	-numa node,nodeid=0,cpus=0,memdev=m0
+	-numa node,nodeid=1,cpus=1,memdev=m1
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline")
+
+if [ "$mode" = shell ]; then
+	exec "${qemu[@]}" -nographic -serial mon:stdio
+fi
+
+: >"$log"
+start=$(date +%s)
+set +e
+timeout --foreground -k 10 "$timeout" "${qemu[@]}" -display none -serial stdio \
+	-monitor none </dev/null 2>&1 | tee "$log" | { [ -n "${TP_QUIET:-}" ] && cat >/dev/null || cat; }
+rc=${PIPESTATUS[0]}
+set -e
+secs=$(( $(date +%s) - start ))
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	echo "error: the guest did not finish within ${timeout}s; its last console lines:" >&2
+	tail -n 40 "$log" | sed 's/^/    /' >&2
+	exit 1
+fi
+if ! grep -q '^textpool-guest: done' "$log"; then
+	echo "error: the guest ended without finishing (crash or panic?); its last console lines:" >&2
+	tail -n 40 "$log" | sed 's/^/    /' >&2
+	exit 1
+fi
+tp_info "guest ($mode) finished in ${secs}s; console log: $log"

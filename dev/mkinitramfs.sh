@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the guest's initramfs for a kernel tree:
+#   mkinitramfs.sh TREE OUT.cpio.gz
+# busybox-static, our /init and guest scripts, statically linked test
+# programs (dev/guest/*.c, textpoolctl, the textpool kselftests), numactl
+# with the libraries it needs, and the tree's modules.
+
+. "$(dirname "$0")/common.sh"
+
+tree=$1
+out=$2
+work=$TP_BUILD/initramfs.$(basename "$tree")
+rm -rf "$work"
+root=$work/root
+mkdir -p "$root"/{bin,sbin,usr/bin,tp,proc,sys,dev,tmp,run,modules,lib64}
+cp /bin/busybox "$root/bin/busybox"
+install -m 755 "$TP_TOP/dev/guest/init" "$root/init"
+for f in "$TP_TOP"/dev/guest/*.sh; do
+	install -m 755 "$f" "$root/tp/"
+done
+install -m 755 "$TP_TOP/dev/guest/tp-mappings" "$root/usr/bin/"
+for c in "$TP_TOP"/dev/guest/*.c; do
+	gcc -static -O2 -Wall -Werror -o "$root/usr/bin/$(basename "$c" .c)" "$c"
+done
+
+# numactl and what it links against.
+install -m 755 /usr/bin/numactl "$root/usr/bin/"
+ldd /usr/bin/numactl | awk '/=>/ {print $3} /ld-linux/ {print $1}' | while read -r lib; do
+	[ -f "$lib" ] || continue
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+
+# textpoolctl, statically linked.
+if [ -f "$TP_TOP/tools/textpoolctl/Makefile" ]; then
+	mkdir -p "$work/textpoolctl"
+	make -s -C "$TP_TOP/tools/textpoolctl" STATIC=1 OUTPUT="$work/textpoolctl/" >"$work/textpoolctl.log" 2>&1 ||
+		{ cat "$work/textpoolctl.log" >&2; tp_die "building textpoolctl failed"; }
+	install -m 755 "$work/textpoolctl/textpoolctl" "$root/usr/bin/"
+fi
+
+# The kselftests, installed the standard way (run_kselftest.sh).
+if [ -f "$tree/tools/testing/selftests/textpool/Makefile" ]; then
+	make -s -C "$tree" headers >/dev/null
+	if ! make -s -C "$tree/tools/testing/selftests" TARGETS=textpool \
+		O="$work/kselftest-build" KHDR_INCLUDES="-isystem $tree/usr/include" INSTALL_PATH="$root/selftests" install >"$work/kselftest.log" 2>&1; then
+		tail -n 30 "$work/kselftest.log" >&2
+		tp_die "building the textpool kselftests failed"
+	fi
+fi
+
+# Modules of the tree (benchmarks, stress tests).
+find "$tree" -name '*.ko' -newer "$tree/.config" -exec cp {} "$root/modules/" \; 2>/dev/null || true
+
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
+mv "$out.tmp" "$out"
