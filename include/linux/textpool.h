@@ -100,6 +100,19 @@ const char *textpool_user_name(enum textpool_user user);
 struct seq_file;
 void textpool_show_chunks(struct seq_file *m);
 
+/*
+ * Architecture hooks (arch/x86/mm/textpool_x86.c), for mm/textpool.c only:
+ * fill fresh writable memory with traps, protect/unprotect a chunk, and
+ * write into read-only executable memory (these three take text_mutex).
+ */
+void arch_textpool_fill_new(void *addr, size_t len);
+int arch_textpool_protect(void *addr, size_t len);
+int arch_textpool_unprotect(void *addr, size_t len);
+void arch_textpool_copy(void *dst, const void *src, size_t len);
+void arch_textpool_set(void *dst, int c, size_t len);
+void arch_textpool_fill(void *dst, size_t len);
+u8 arch_textpool_fill_byte(void);
+
 #else /* !CONFIG_TEXTPOOL */
 
 static inline bool textpool_contains(const void *addr)
