@@ -100,13 +100,13 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
+#include <linux/pgtable.h>
 #include <linux/rbtree_augmented.h>
 #include <linux/refcount.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/textpool.h>
 #include <linux/vmalloc.h>
-#include <asm/pgtable.h>
 
 #include "textpool_internal.h"
 
@@ -215,7 +215,7 @@ struct textpool_extent {
  * @stats: statistics (largest_free is computed when read)
  */
 struct textpool_node {
-	struct mutex lock;
+	struct mutex lock;	/* see "Locking" at the top of the file */
 	int nid;
 	struct rb_root free_root;
 	struct list_head chunks;
@@ -627,6 +627,12 @@ static void textpool_user_account(enum textpool_user user, long allocs,
 	atomic_long_add(bytes, &textpool_users[user].allocated_bytes);
 }
 
+static inline bool textpool_is_ready(void)
+{
+	/* Pairs with textpool_init(): ready means the pools are seen too. */
+	return smp_load_acquire(&textpool_ready);
+}
+
 static int textpool_nid(int nid)
 {
 	if (nid == NUMA_NO_NODE)
@@ -666,7 +672,7 @@ static void *textpool_alloc_fallback(size_t size, int nid,
 	fb->user = user;
 	fb->size = rounded;
 	fb->requested = size;
-	fb->counted = smp_load_acquire(&textpool_ready) && node;
+	fb->counted = textpool_is_ready() && node;
 	refcount_set(&vm->textpool_refs, 1);
 	WRITE_ONCE(vm->textpool, &fb->area);
 	vm->flags |= VM_TEXTPOOL;
@@ -685,7 +691,7 @@ static void *textpool_alloc_fallback(size_t size, int nid,
 
 fail:
 	kfree(fb);
-	if (smp_load_acquire(&textpool_ready) && node) {
+	if (textpool_is_ready() && node) {
 		mutex_lock(&node->lock);
 		node->stats.alloc_failures++;
 		mutex_unlock(&node->lock);
@@ -794,7 +800,7 @@ void *textpool_alloc_node(size_t size, int nid, enum textpool_user user)
 		user = TEXTPOOL_OTHER;
 	nid = textpool_nid(nid);
 	if (size > TEXTPOOL_CHUNK_SIZE || !READ_ONCE(textpool_on) ||
-	    !smp_load_acquire(&textpool_ready))
+	    !textpool_is_ready())
 		return textpool_alloc_fallback(size, nid, user);
 
 	node = textpool_nodes[nid];
@@ -1350,6 +1356,7 @@ static int __init textpool_init(void)
 		INIT_LIST_HEAD(&node->chunks);
 		WRITE_ONCE(textpool_nodes[nid], node);
 	}
+	/* Publish the pools; pairs with textpool_is_ready(). */
 	smp_store_release(&textpool_ready, true);
 	pr_info("%u KiB chunks of %lu-byte slots, up to %u chunks%s\n",
 		(unsigned int)(TEXTPOOL_CHUNK_SIZE >> 10), TEXTPOOL_SLOT_SIZE,

@@ -624,7 +624,7 @@ static void textpool_test_show_chunks(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, " map="));
 	/* A 32 KiB allocation at a 32 KiB boundary fills one map cell. */
 	if (((unsigned long)p & (TEXTPOOL_CHUNK_SIZE / 64 - 1)) == 0)
-		KUNIT_EXPECT_TRUE(test, strchr(m.buf, '#') != NULL);
+		KUNIT_EXPECT_NOT_NULL(test, strchr(m.buf, '#'));
 	textpool_free(p);
 }
 
@@ -650,6 +650,7 @@ static struct kunit_suite textpool_test_suite = {
 	.name = "textpool",
 	.test_cases = textpool_test_cases,
 };
+
 kunit_test_suite(textpool_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for textpool");

@@ -8,6 +8,7 @@
 #ifndef _LINUX_TEXTPOOL_H
 #define _LINUX_TEXTPOOL_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/numa.h>
 
@@ -31,9 +32,9 @@ enum textpool_user {
 
 /* Size of one chunk (mapped by one PMD) and of one slot inside it. */
 #define TEXTPOOL_CHUNK_SHIFT	21
-#define TEXTPOOL_CHUNK_SIZE	(1UL << TEXTPOOL_CHUNK_SHIFT)
+#define TEXTPOOL_CHUNK_SIZE	BIT(TEXTPOOL_CHUNK_SHIFT)
 #define TEXTPOOL_SLOT_SHIFT	6
-#define TEXTPOOL_SLOT_SIZE	(1UL << TEXTPOOL_SLOT_SHIFT)
+#define TEXTPOOL_SLOT_SIZE	BIT(TEXTPOOL_SLOT_SHIFT)
 
 /**
  * struct textpool_stats - a snapshot of one node's pool, or of all of them
