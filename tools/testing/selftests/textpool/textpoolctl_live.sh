@@ -189,7 +189,8 @@ compare() {
 		grep -q -x -F "$k" "$TMP/wantkeys" ||
 			ktap_print_msg "JSON key $k = $v has no file (allowed)"
 	done <"$TMP/tool"
-	ktap_print_msg "compared $(wc -l <"$TMP/want") values ($(wc -l <"$TMP/unstable") changed while the tool ran)"
+	ktap_print_msg "compared $(wc -l <"$TMP/want") values" \
+		"($(wc -l <"$TMP/unstable") changed while the tool ran)"
 }
 
 compare "$(echo $NODES | tr ' ' '|')" ""
@@ -205,7 +206,8 @@ new=$((old == 3 ? 4 : 3))
 tool set reserve_chunks $new >"$TMP/out" 2>&1
 rc=$?
 [ $rc = 0 ] || bad "set reserve_chunks $new: exit $rc: $(cat "$TMP/out")"
-[ "$(cat $TP/reserve_chunks)" = $new ] || bad "set reserve_chunks $new: file reads $(cat $TP/reserve_chunks)"
+[ "$(cat $TP/reserve_chunks)" = $new ] ||
+	bad "set reserve_chunks $new: file reads $(cat $TP/reserve_chunks)"
 out=$(tool get reserve_chunks 2>&1)
 rc=$?
 [ $rc = 0 ] || bad "get reserve_chunks: exit $rc: $out"
