@@ -50,8 +50,8 @@ NODE=$(ls -d /sys/devices/system/cpu/cpu$CPU/node* 2>/dev/null | head -n 1)
 NODE=${NODE##*/node}
 [ -n "$NODE" ] || NODE=$(echo "$NODES" | head -n 1)
 
-# 19 tests + one per node directory.
-ktap_set_plan $((19 + NR_NODES))
+# 20 tests + one per node directory.
+ktap_set_plan $((20 + NR_NODES))
 
 ORIG_ENABLED=$(cat $TP/enabled)
 ORIG_RESERVE=$(cat $TP/reserve_chunks)
@@ -354,6 +354,51 @@ fb=$(cat $TP/stats/fallback_chunks)
 [ "$s" = $((h + fb)) ] || bad "chunks $s != huge_chunks $h + fallback_chunks $fb"
 check "stats/ sums the nodeN/ directories; chunks = huge_chunks + fallback_chunks"
 
+# --- debugfs -------------------------------------------------------------------
+
+DBG=/sys/kernel/debug/textpool/chunks
+[ -e $DBG ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+LINE='^node=[0-9]+ start=0x[0-9a-f]+ end=0x[0-9a-f]+ mapping=(2M|4K) allocations=[0-9]+ '
+LINE="${LINE}used_bytes=[0-9]+ largest_free=[0-9]+ map=[.o#]{64}\$"
+
+# A line per chunk: as many as nodeN/chunks says, 2M ones as huge_chunks.
+dbg_ok() {
+	local n want got
+	for n in $NODES; do
+		want=$(cat $TP/node$n/chunks)
+		got=$(grep -c "^node=$n " $DBG)
+		if [ "$want" != "$got" ]; then
+			DBG_DIFF="node $n: $got lines in $DBG, node$n/chunks is $want"
+			return 1
+		fi
+	done
+	want=$(cat $TP/stats/huge_chunks)
+	got=$(grep -c ' mapping=2M ' $DBG)
+	if [ "$want" != "$got" ]; then
+		DBG_DIFF="$got lines with mapping=2M in $DBG, huge_chunks is $want"
+		return 1
+	fi
+	return 0
+}
+
+if [ -e $DBG ]; then
+	m=$(stat -c %a $DBG)
+	[ "$m" = 444 ] || bad "$DBG: mode $m, want 444"
+	junk=$(grep -v -E "$LINE" $DBG | head -n 3)
+	[ -z "$junk" ] || bad "$DBG: lines not in the format: $junk"
+	tries=0
+	until dbg_ok; do
+		tries=$((tries + 1))
+		[ $tries -lt 5 ] || { bad "$DBG_DIFF"; break; }
+		sleep 1
+	done
+	res=$("$HELPER" write $DBG 1)
+	[ "$res" != OK ] || bad "$DBG: a write succeeded"
+	check "debugfs textpool/chunks: 0444, a line per chunk of each node"
+else
+	ktap_test_skip "debugfs textpool/chunks (no debugfs)"
+fi
+
 # --- the tunables take effect ---------------------------------------------------
 
 st() {
@@ -499,6 +544,12 @@ if [ -n "$BPF_OK" ]; then
 		H=$(st node$NODE/chunks)
 		[ "$H" -gt "$c" ] ||
 			bad "node $NODE: $count programs did not map a chunk ($c -> $H)"
+		if [ -e $DBG ]; then
+			[ "$(grep -c "^node=$NODE " $DBG)" = "$H" ] ||
+				bad "$DBG: not $H lines of node $NODE: $(cat $DBG)"
+			grep -q -E "^node=$NODE .* allocations=[1-9][0-9]* .*map=.*[o#]" $DBG ||
+				bad "$DBG: no chunk of node $NODE shows the programs: $(cat $DBG)"
+		fi
 		hold_release $count
 		sleep 1
 		c1=$(st node$NODE/chunks)
