@@ -357,7 +357,7 @@ check "stats/ sums the nodeN/ directories; chunks = huge_chunks + fallback_chunk
 # --- debugfs -------------------------------------------------------------------
 
 DBG=/sys/kernel/debug/textpool/chunks
-[ -e $DBG ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+[ -e $DBG ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
 LINE='^node=[0-9]+ start=0x[0-9a-f]+ end=0x[0-9a-f]+ mapping=(2M|4K) allocations=[0-9]+ '
 LINE="${LINE}used_bytes=[0-9]+ largest_free=[0-9]+ map=[.o#]{64}\$"
 
