@@ -70,6 +70,18 @@ for f in "$tmp"/*.patch; do
 		tp_info "wrote patches/$(basename "$f")"
 	}
 done
+# Patches renumbered by the new order keep their lines in patches/overlay:
+# a name is matched by what follows its number.
+if [ -f "$TP_TOP/patches/overlay" ]; then
+	for f in $(tp_series); do
+		slug=${f#[0-9][0-9][0-9][0-9]-}
+		to=$(grep -x "[0-9][0-9][0-9][0-9]-$slug" "$TP_TOP/patches/series.new" || true)
+		if [ -n "$to" ] && [ "$to" != "$f" ] && [ "$(echo "$to" | wc -l)" = 1 ]; then
+			sed -i "s/\b$f\b/@@$to/" "$TP_TOP/patches/overlay"
+		fi
+	done
+	sed -i 's/@@//' "$TP_TOP/patches/overlay"
+fi
 mv "$TP_TOP/patches/series.new" "$TP_TOP/patches/series"
 # The tree now matches patches/: record that, so make tree does not redo it.
 (cd "$TP_TOP/patches" && cat series $(tp_series)) | sha256sum | cut -d' ' -f1 >.git/textpool-series

@@ -63,6 +63,21 @@ check "refresh moves a new file of the tree into the repository" "$R/dev/refresh
 [ -f "$R/mm/d.c" ] && [ -L "$tree/mm/d.c" ]
 ok $? "the new file is in the repository and linked back"
 
+echo 'obj-y += e.o' >"$tree/mm/Makefile.e"
+git -C "$tree" add mm/Makefile.e && git -C "$tree" commit -qm "mm: second" &&
+	GIT_SEQUENCE_EDITOR='f() { grep ^pick "$1" | tac >"$1.n"; mv "$1.n" "$1"; }; f' \
+	git -C "$tree" rebase -q -i base >>"$T/log" 2>&1
+check "refresh after reordering the tree's commits" "$R/dev/refresh.sh"
+[ "$(grep -v '^#' "$R/patches/series" | tr '\n' ' ')" = "0001-mm-second.patch 0002-mm-build-b.patch " ]
+ok $? "the series is renumbered in the new order"
+grep -q '^mm/\*  0002-mm-build-b.patch$' "$R/patches/overlay"
+ok $? "patches/overlay follows the renumbered patch"
+GIT_SEQUENCE_EDITOR='f() { grep ^pick "$1" | tac | head -n 1 >"$1.n"; mv "$1.n" "$1"; }; f' \
+	git -C "$tree" rebase -q -i base >>"$T/log" 2>&1
+check "refresh after dropping a commit" "$R/dev/refresh.sh"
+[ ! -e "$R/patches/0001-mm-second.patch" ] && grep -q '^mm/\*  0001-mm-build-b.patch$' "$R/patches/overlay"
+ok $? "a dropped patch is removed and the other renumbered"
+
 check "make patch" "$R/dev/mkpatch.sh"
 mkdir -p "$T/pristine" && git -C "$T/base" archive base | tar -x -C "$T/pristine"
 (cd "$T/pristine" && patch -p1 -s <"$R/out/textpool-6.12.patch") >>"$T/log" 2>&1
