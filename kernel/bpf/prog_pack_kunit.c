@@ -114,8 +114,8 @@ static void pack_test_classic_round(struct kunit *test)
 		hdr[i] = pack_test_image(test, true);
 		if (pack_test_overlaps(pack_test_dirty, pack_test_nr_dirty,
 				       hdr[i], hdr[i]->size))
-			KUNIT_FAIL(test, "cBPF image at %px landed on code freed since the last flush",
-				   hdr[i]);
+			KUNIT_FAIL(test, "cBPF image %u landed on code freed since the last flush",
+				   i);
 		if (pack_test_overlaps(pack_test_freed, pack_test_nr_freed,
 				       hdr[i], hdr[i]->size))
 			reused++;
@@ -280,6 +280,7 @@ static struct kunit_suite pack_test_suite = {
 	.init = pack_test_init,
 	.test_cases = pack_test_cases,
 };
+
 kunit_test_suite(pack_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the BPF program pack allocator");
