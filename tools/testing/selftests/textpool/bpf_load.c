@@ -53,7 +53,7 @@ static int load_prog(unsigned int value)
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
 	attr.insns = (unsigned long)insns;
-	attr.insn_cnt = sizeof(insns) / sizeof(insns[0]);
+	attr.insn_cnt = ARRAY_SIZE(insns);
 	attr.license = (unsigned long)"GPL";
 	return sys_bpf(BPF_PROG_LOAD, &attr);
 }
@@ -94,7 +94,7 @@ static long read_num(const char *fmt, ...)
 	return n == 1 ? (long)v : -1;
 }
 
-static long vmstat(const char *name)
+static long read_vmstat(const char *name)
 {
 	char key[128];
 	unsigned long v;
@@ -137,7 +137,7 @@ static void read_mappings(struct mappings *m)
 		bool x = false;
 
 		if (!strncmp(line, "---[", 4)) {
-			inmod = strstr(line, "Modules") != NULL;
+			inmod = !!strstr(line, "Modules");
 			continue;
 		}
 		if (!inmod || sscanf(line, "0x%lx-0x%lx", &start, &end) != 2)
@@ -178,7 +178,7 @@ static void read_state(struct tp_state *s)
 		s->node_allocs[i] = read_num(TP_SYSFS "/node%d/allocations", i);
 		s->node_chunks[i] = read_num(TP_SYSFS "/node%d/chunks", i);
 	}
-	s->l2 = vmstat("direct_map_level2_splits");
+	s->l2 = read_vmstat("direct_map_level2_splits");
 	read_mappings(&s->map);
 }
 
@@ -198,7 +198,7 @@ static bool chunks_back(const struct tp_state *before,
 	return true;
 }
 
-static void usage(const char *prog)
+static void die_usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [-n COUNT] [-N NODE]\n", prog);
 	exit(KSFT_FAIL);
@@ -223,11 +223,11 @@ int main(int argc, char **argv)
 			node = atoi(optarg);
 			break;
 		default:
-			usage(argv[0]);
+			die_usage(argv[0]);
 		}
 	}
 	if (!count || node >= MAX_NODES)
-		usage(argv[0]);
+		die_usage(argv[0]);
 
 	ksft_print_header();
 	ksft_set_plan(node >= 0 ? 8 : 7);
@@ -241,7 +241,8 @@ int main(int argc, char **argv)
 	have_nodes = nr_nodes > 0;
 	reserve = read_num(TP_SYSFS "/reserve_chunks");
 
-	rl.rlim_cur = rl.rlim_max = count + 64;
+	rl.rlim_cur = count + 64;
+	rl.rlim_max = count + 64;
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		ksft_exit_fail_msg("setrlimit(NOFILE, %u): %s\n", count + 64,
 				   strerror(errno));
