@@ -26,7 +26,7 @@ accel="-accel tcg -cpu max"
 [ "${TP_ACCEL:-tcg}" = kvm ] && accel="-accel kvm -cpu host"
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=7 tp.mode=$mode $extra"
 [ "$mode" = check ] && cmdline="$cmdline kunit.enable=1"
-qemu=(qemu-system-x86_64 $accel -smp 2 -m 2G -nodefaults -no-reboot
+qemu=(qemu-system-x86_64 $accel -smp 2,sockets=2,cores=1,threads=1 -m 2G -nodefaults -no-reboot
 	-object memory-backend-ram,size=1G,id=m0
 	-object memory-backend-ram,size=1G,id=m1
 	-numa node,nodeid=0,cpus=0,memdev=m0

@@ -16,6 +16,7 @@ rm -rf "$work"
 root=$work/root
 mkdir -p "$root"/{bin,sbin,usr/bin,tp,proc,sys,dev,tmp,run,modules,lib64}
 cp /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
 install -m 755 "$TP_TOP/dev/guest/init" "$root/init"
 for f in "$TP_TOP"/dev/guest/*.sh; do
 	install -m 755 "$f" "$root/tp/"

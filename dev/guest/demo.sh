@@ -12,6 +12,7 @@ report() {
 	echo "textpool-demo: $1: $(tp-mappings)"
 	[ -d /sys/kernel/mm/textpool ] && command -v textpoolctl >/dev/null &&
 		textpoolctl stats | sed 's/^/textpool-demo:     /'
+	return 0
 }
 
 report "boot"
@@ -29,7 +30,8 @@ done
 report "$NPROGS BPF programs"
 
 # ftrace: instances with a filtered function tracer get a trampoline each.
-funcs="vfs_read vfs_write do_sys_openat2 ksys_read ksys_write vfs_statx __x64_sys_getpid do_nanosleep"
+# Distinct functions, the busiest first.
+funcs="vfs_read ksys_read vfs_write ksys_write do_sys_openat2 vfs_statx $(grep -E '^(vfs_|ksys_|do_sys|__x64_sys_)[a-z0-9_]*$' $T/available_filter_functions | sort -u | head -n $((NINST + NKPROBES)) | tr '\n' ' ')"
 i=0
 for f in $funcs; do
 	[ $i -ge "$NINST" ] && break
@@ -49,6 +51,7 @@ done
 cat /proc/self/status >/dev/null; ls / >/dev/null; sleep 0.1
 echo "textpool-demo: kprobe hits: $(awk '{printf "%s=%s ", $1, $2}' $T/kprobe_profile)"
 for d in $T/instances/demo*; do
+	echo 0 >$d/tracing_on
 	echo "textpool-demo: $(basename $d) recorded $(grep -vc '^#' $d/trace) events"
 done
 report "+ $NINST ftrace instances + $NKPROBES kprobes"

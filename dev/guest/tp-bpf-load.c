@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static int sys_bpf(int cmd, union bpf_attr *attr)
@@ -56,8 +57,11 @@ int main(int argc, char **argv)
 	int n = argc > 1 ? atoi(argv[1]) : 100;
 	unsigned int retval;
 	char buf[64];
+	struct timespec t0, t1;
+	double us;
 	int i, fd = -1;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < n; i++) {
 		fd = load_prog(1000 + i);
 		if (fd < 0) {
@@ -65,9 +69,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = (t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3;
 	if (fd >= 0 && test_run(fd, &retval) == 0)
-		printf("loaded %d programs; the last returned %u (expected %d)\n",
-		       n, retval, 1000 + n - 1);
+		printf("loaded %d programs (%.0f us per load); the last returned %u (expected %d)\n",
+		       n, n ? us / n : 0.0, retval, 1000 + n - 1);
 	else
 		printf("loaded %d programs; test run failed: %s\n", n, strerror(errno));
 	fflush(stdout);
