@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * textpoolctl: reading and writing the files of /sys/kernel/mm/textpool.
+ *
+ * Every value is one unsigned decimal number (a boolean for "enabled")
+ * followed by a newline.  Anything else is reported with the file name, and
+ * the caller goes on or gives up; nothing here exits.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "textpoolctl.h"
+
+/* The longest value: 20 digits of a 64-bit number and a newline. */
+#define VALUE_MAX	32
+
+const char * const tp_stat_names[TP_NR_STATS] = {
+	[TP_CHUNKS]		= "chunks",
+	[TP_HUGE_CHUNKS]	= "huge_chunks",
+	[TP_FALLBACK_CHUNKS]	= "fallback_chunks",
+	[TP_ALLOCATIONS]	= "allocations",
+	[TP_ALLOCATED_BYTES]	= "allocated_bytes",
+	[TP_REQUESTED_BYTES]	= "requested_bytes",
+	[TP_FREE_BYTES]		= "free_bytes",
+	[TP_LARGEST_FREE]	= "largest_free",
+	[TP_ALLOC_TOTAL]	= "alloc_total",
+	[TP_FREE_TOTAL]		= "free_total",
+	[TP_ALLOC_FAILURES]	= "alloc_failures",
+	[TP_FALLBACK_ALLOCS]	= "fallback_allocs",
+};
+
+const char * const tp_user_names[TP_NR_USERS] = {
+	[TP_USER_BPF]		= "bpf",
+	[TP_USER_FTRACE]	= "ftrace",
+	[TP_USER_KPROBES]	= "kprobes",
+	[TP_USER_MODULES]	= "modules",
+};
+
+const char * const tp_user_stat_names[TP_NR_USER_STATS] = {
+	[TP_USER_ALLOCATIONS]		= "allocations",
+	[TP_USER_ALLOCATED_BYTES]	= "allocated_bytes",
+};
+
+const char * const tp_tunable_names[TP_NR_TUNABLES] = {
+	[TP_ENABLED]		= "enabled",
+	[TP_RESERVE_CHUNKS]	= "reserve_chunks",
+	[TP_MAX_CHUNKS]		= "max_chunks",
+};
+
+const char * const tp_constant_names[TP_NR_CONSTANTS] = {
+	[TP_CHUNK_SIZE]		= "chunk_size",
+	[TP_SLOT_SIZE]		= "slot_size",
+};
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/**
+ * textpool_present() - is there a textpool in the sysfs tree?
+ *
+ * Says so in one line when there is none.
+ */
+bool textpool_present(void)
+{
+	if (is_dir(sysfs_dir))
+		return true;
+	warnx("this kernel has no textpool (%s: %s)", sysfs_dir,
+	      errno == ENOENT ? "not found" : "not a directory");
+	return false;
+}
+
+/**
+ * debugfs_present() - is there a textpool in the debugfs tree?
+ */
+bool debugfs_present(void)
+{
+	if (is_dir(debugfs_dir))
+		return true;
+	warnx("no textpool in debugfs (%s not found; is debugfs mounted?)",
+	      debugfs_dir);
+	return false;
+}
+
+/**
+ * sysfs_path() - build DIR/NAME into @buf
+ *
+ * Return: 0, or -1 with a message when it does not fit.
+ */
+int sysfs_path(char *buf, size_t size, const char *dir, const char *name)
+{
+	int len = snprintf(buf, size, "%s/%s", dir, name);
+
+	if (len < 0 || (size_t)len >= size) {
+		warnx("path too long: %s/%s", dir, name);
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * open_regular() - open a file that must be a regular file
+ *
+ * Sysfs and debugfs files are regular files.  O_NONBLOCK keeps a FIFO put
+ * in their place from blocking us; it means nothing to regular files.
+ *
+ * Return: the descriptor, or -1 with errno set (EISDIR for a directory,
+ * ENOTREG for anything else that is not a regular file).
+ */
+int open_regular(const char *path, int flags)
+{
+	struct stat st;
+	int fd, e;
+
+	fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		e = errno;
+	else if (S_ISDIR(st.st_mode))
+		e = EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		e = ENOTREG;
+	else
+		return fd;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/**
+ * tp_strerror() - strerror() that knows ENOTREG
+ */
+const char *tp_strerror(int e)
+{
+	return e == ENOTREG ? "not a regular file" : strerror(e);
+}
+
+/**
+ * shown() - a value as it can be shown in a message
+ *
+ * Non-printable bytes become '?', and a long value is cut short.
+ */
+const char *shown(const char *s, size_t len, char *buf, size_t size)
+{
+	size_t i, n = len < size - 4 ? len : size - 4;
+
+	for (i = 0; i < n; i++)
+		buf[i] = isprint((unsigned char)s[i]) ? s[i] : '?';
+	if (n < len)
+		memcpy(&buf[n], "...", 3), n += 3;
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * Read the value of sysfs file @name into @buf, without its newline.
+ * Return 0, or -1 after saying what is wrong.
+ */
+static int read_raw(const char *name, char *buf, size_t size, size_t *lenp)
+{
+	char path[PATH_MAX];
+	size_t len = 0;
+	ssize_t ret;
+	int fd;
+
+	if (sysfs_path(path, sizeof(path), sysfs_dir, name))
+		return -1;
+	fd = open_regular(path, O_RDONLY);
+	if (fd < 0) {
+		warnx("cannot read %s: %s", path, tp_strerror(errno));
+		return -1;
+	}
+	do {
+		ret = read(fd, buf + len, size - len);
+		if (ret > 0)
+			len += ret;
+	} while (len < size && (ret > 0 || (ret < 0 && errno == EINTR)));
+	if (ret < 0) {
+		warn("cannot read %s", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+
+	if (len == size) {
+		warnx("%s: value too long", path);
+		return -1;
+	}
+	if (len && buf[len - 1] == '\n')
+		len--;
+	buf[len] = '\0';
+	if (!len) {
+		warnx("%s: empty value", path);
+		return -1;
+	}
+	*lenp = len;
+	return 0;
+}
+
+/**
+ * parse_u64() - parse a plain unsigned decimal number
+ *
+ * Unlike strtoull() alone, refuses signs, blanks and an empty string.
+ * errno is ERANGE when the number does not fit.
+ */
+bool parse_u64(const char *s, unsigned long long *val)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s)) {
+		errno = EINVAL;
+		return false;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	if (*end) {
+		errno = EINVAL;
+		return false;
+	}
+	*val = v;
+	return true;
+}
+
+/**
+ * parse_uint() - parse_u64() for an unsigned int
+ */
+bool parse_uint(const char *s, unsigned int *val)
+{
+	unsigned long long v;
+
+	if (!parse_u64(s, &v))
+		return false;
+	if (v > UINT_MAX) {
+		errno = ERANGE;
+		return false;
+	}
+	*val = v;
+	return true;
+}
+
+static void bad_value(const char *name, const char *buf, size_t len,
+		      const char *what)
+{
+	char show[48];
+
+	warnx("%s/%s: %s: '%s'", sysfs_dir, name, what,
+	      shown(buf, len, show, sizeof(show)));
+}
+
+/**
+ * read_u64() - read a number from sysfs file @name (relative to the tree)
+ *
+ * Return: 0, or -1 after saying what is wrong.
+ */
+int read_u64(const char *name, unsigned long long *val)
+{
+	char buf[VALUE_MAX];
+	size_t len;
+
+	if (read_raw(name, buf, sizeof(buf), &len))
+		return -1;
+	if (memchr(buf, '\0', len) || !parse_u64(buf, val)) {
+		bad_value(name, buf, len, errno == ERANGE ?
+			  "number out of range" : "not a number");
+		return -1;
+	}
+	return 0;
+}
+
+/**
+ * read_bool() - read a boolean from sysfs file @name
+ *
+ * Takes what kstrtobool() takes: 0/1, y/n and on/off in any case.
+ */
+int read_bool(const char *name, bool *val)
+{
+	static const char * const yes[] = { "1", "y", "yes", "on" };
+	static const char * const no[] = { "0", "n", "no", "off" };
+	char buf[VALUE_MAX];
+	size_t len, i;
+
+	if (read_raw(name, buf, sizeof(buf), &len))
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(buf, yes[i])) {
+			*val = true;
+			return 0;
+		}
+		if (!strcasecmp(buf, no[i])) {
+			*val = false;
+			return 0;
+		}
+	}
+	bad_value(name, buf, len, "not a boolean");
+	return -1;
+}
+
+/**
+ * read_value() - read_u64() into a &struct tp_value
+ */
+int read_value(const char *name, struct tp_value *v)
+{
+	v->ok = !read_u64(name, &v->val);
+	return v->ok ? 0 : -1;
+}
+
+/**
+ * write_value() - write @value to sysfs file @name
+ *
+ * Return: 0, or the negative errno of the kernel's answer.
+ */
+int write_value(const char *name, const char *value)
+{
+	size_t len = strlen(value);
+	char path[PATH_MAX];
+	ssize_t ret;
+	int fd;
+
+	if (sysfs_path(path, sizeof(path), sysfs_dir, name))
+		return -ENAMETOOLONG;
+	fd = open_regular(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	do {
+		ret = write(fd, value, len);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	/* A store either takes the whole value or fails. */
+	if ((size_t)ret != len) {
+		close(fd);
+		return -EIO;
+	}
+	if (close(fd))
+		return -errno;
+	return 0;
+}
+
+static int filter_node(const struct dirent *d)
+{
+	unsigned int nid;
+
+	return !strncmp(d->d_name, "node", 4) &&
+	       parse_uint(d->d_name + 4, &nid) &&
+	       (d->d_name[4] != '0' || !d->d_name[5]);
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/**
+ * list_nodes() - the nodes of the tree, the N of its nodeN/ directories
+ * @nodes: set to an array sorted by node id, to be freed by the caller
+ * @nr: set to the number of nodes
+ *
+ * Return: 0, or -1 after saying what is wrong.
+ */
+int list_nodes(unsigned int **nodes, size_t *nr)
+{
+	struct dirent **list;
+	unsigned int *ids;
+	int i, n;
+
+	n = scandir(sysfs_dir, &list, filter_node, NULL);
+	if (n < 0) {
+		warn("cannot list %s", sysfs_dir);
+		return -1;
+	}
+	ids = calloc(n ? n : 1, sizeof(*ids));
+	for (i = 0; i < n; i++) {
+		if (ids)
+			parse_uint(list[i]->d_name + 4, &ids[i]);
+		free(list[i]);
+	}
+	free(list);
+	if (!ids) {
+		warnx("out of memory");
+		return -1;
+	}
+	qsort(ids, n, sizeof(*ids), cmp_uint);
+	*nodes = ids;
+	*nr = n;
+	return 0;
+}

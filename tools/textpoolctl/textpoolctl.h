@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * textpoolctl: inspect and tune the textpool of the running kernel.
+ */
+#ifndef __TEXTPOOLCTL_H
+#define __TEXTPOOLCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+
+#define DEFAULT_SYSFS_DIR	"/sys/kernel/mm/textpool"
+#define DEFAULT_DEBUGFS_DIR	"/sys/kernel/debug/textpool"
+
+/* Exit statuses. */
+#define EXIT_OK		0
+#define EXIT_ERROR	1
+#define EXIT_USAGE	2
+
+/* errno of open_regular() for a file that is not a regular file. */
+#define ENOTREG		1000
+
+extern const char *sysfs_dir;
+extern const char *debugfs_dir;
+
+/* The statistics files of stats/ and of every nodeN/, in ABI order. */
+enum tp_stat {
+	TP_CHUNKS,
+	TP_HUGE_CHUNKS,
+	TP_FALLBACK_CHUNKS,
+	TP_ALLOCATIONS,
+	TP_ALLOCATED_BYTES,
+	TP_REQUESTED_BYTES,
+	TP_FREE_BYTES,
+	TP_LARGEST_FREE,
+	TP_ALLOC_TOTAL,
+	TP_FREE_TOTAL,
+	TP_ALLOC_FAILURES,
+	TP_FALLBACK_ALLOCS,
+	TP_NR_STATS
+};
+
+/* The users of users/, and the files of each. */
+enum tp_user {
+	TP_USER_BPF,
+	TP_USER_FTRACE,
+	TP_USER_KPROBES,
+	TP_USER_MODULES,
+	TP_NR_USERS
+};
+
+enum tp_user_stat {
+	TP_USER_ALLOCATIONS,
+	TP_USER_ALLOCATED_BYTES,
+	TP_NR_USER_STATS
+};
+
+extern const char * const tp_stat_names[TP_NR_STATS];
+extern const char * const tp_user_names[TP_NR_USERS];
+extern const char * const tp_user_stat_names[TP_NR_USER_STATS];
+enum tp_tunable {
+	TP_ENABLED,
+	TP_RESERVE_CHUNKS,
+	TP_MAX_CHUNKS,
+	TP_NR_TUNABLES
+};
+
+enum tp_constant {
+	TP_CHUNK_SIZE,
+	TP_SLOT_SIZE,
+	TP_NR_CONSTANTS
+};
+
+extern const char * const tp_tunable_names[TP_NR_TUNABLES];
+extern const char * const tp_constant_names[TP_NR_CONSTANTS];
+
+/* A value read from sysfs; @ok is false when it could not be read. */
+struct tp_value {
+	unsigned long long val;
+	bool ok;
+};
+
+/* sysfs.c */
+bool textpool_present(void);
+bool debugfs_present(void);
+int sysfs_path(char *buf, size_t size, const char *dir, const char *name);
+int read_u64(const char *name, unsigned long long *val);
+int read_bool(const char *name, bool *val);
+int read_value(const char *name, struct tp_value *v);
+int write_value(const char *name, const char *value);
+int open_regular(const char *path, int flags);
+const char *tp_strerror(int e);
+int list_nodes(unsigned int **nodes, size_t *nr);
+bool parse_u64(const char *s, unsigned long long *val);
+bool parse_uint(const char *s, unsigned int *val);
+const char *shown(const char *s, size_t len, char *buf, size_t size);
+
+/* format.c */
+const char *fmt_bytes(char *buf, size_t size, unsigned long long bytes);
+const char *fmt_value(char *buf, size_t size, const struct tp_value *v);
+const char *fmt_size(char *buf, size_t size, const struct tp_value *v);
+
+/* Commands. */
+int do_stats(int argc, char **argv);
+int do_watch(int argc, char **argv);
+int do_get(int argc, char **argv);
+int do_set(int argc, char **argv);
+int do_chunks(int argc, char **argv);
+
+/* main.c: the options that every command takes, for getopt_long(). */
+enum {
+	OPT_SYSFS = 256,
+	OPT_DEBUGFS,
+};
+
+int __printf(2, 3) usage_error(const char *cmd, const char *fmt, ...);
+int option_error(const char *cmd, int opt, char **argv);
+bool parse_common_option(int opt);
+int parse_no_options(int argc, char **argv);
+void print_command_help(const char *name);
+
+#endif /* __TEXTPOOLCTL_H */
