@@ -26,8 +26,9 @@ def read(path):
         m = re.search(r'\(([\d.]+) us per load\)', line)
         if m:
             loads.append(float(m.group(1)))
-        if line.startswith('textpool_bench:'):
-            micro.append(line)
+        m = re.match(r'textpool-bench: (impl=.*)$', line)
+        if m:
+            micro.append(dict(kv.split('=', 1) for kv in m.group(1).split()))
     return steps, loads, micro
 
 base, tp = read(sys.argv[1]), read(sys.argv[2])
@@ -46,10 +47,19 @@ tl = sum(tp[1]) / len(tp[1]) if tp[1] else 0
 ratio = f'{tl / bl:.2f}' if bl else '?'
 print(f'| 2,000 BPF programs | us per BPF load (TCG) | {bl:.0f} | {tl:.0f} (x{ratio}) |')
 if tp[2]:
-    print('\n## In-kernel microbenchmark (textpool kernel)\n')
-    print('```')
-    for line in tp[2]:
-        print(line)
-    print('```')
+    print('\n## In-kernel microbenchmark: alloc+free, ns per operation\n')
+    print('| size | live allocations | textpool (alloc / free) | execmem + set_memory_rox + vfree | speed-up |')
+    print('|---|---|---|---|---|')
+    runs = {}
+    for r in tp[2]:
+        runs.setdefault((int(r['size']), int(r['live'])), {})[r['impl']] = r
+    for (size, live), r in sorted(runs.items(), key=lambda x: (x[0][1], x[0][0])):
+        t, e = r.get('textpool'), r.get('execmem')
+        if not t:
+            continue
+        tcell = f"{t['ns_per_op']} ({t['alloc_ns']} / {t['free_ns']})"
+        ecell = e['ns_per_op'] if e else '-'
+        up = f"{int(e['ns_per_op']) / max(1, int(t['ns_per_op'])):.1f}x" if e else '-'
+        print(f'| {size} | {live} | {tcell} | {ecell} | {up} |')
 PY
 cat "$TP_OUT/bench.md"

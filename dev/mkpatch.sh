@@ -24,7 +24,7 @@ for f in $overlay; do
 		while read -r glob patch; do
 			# shellcheck disable=SC2053
 			[[ $f == $glob ]] && { echo "$patch"; break; }
-		done)
+		done || true)
 	[ -n "$p" ] || { echo "$f" >>"$tmp/unassigned"; continue; }
 	tp_series | grep -qxF "$p" || tp_die "patches/overlay assigns $f to $p, which is not in patches/series"
 	echo "$p $f" >>"$tmp/assign"

@@ -8,6 +8,7 @@
 #ifndef _LINUX_TEXTPOOL_H
 #define _LINUX_TEXTPOOL_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 #include <linux/numa.h>
 
@@ -31,9 +32,9 @@ enum textpool_user {
 
 /* Size of one chunk (mapped by one PMD) and of one slot inside it. */
 #define TEXTPOOL_CHUNK_SHIFT	21
-#define TEXTPOOL_CHUNK_SIZE	(1UL << TEXTPOOL_CHUNK_SHIFT)
+#define TEXTPOOL_CHUNK_SIZE	BIT(TEXTPOOL_CHUNK_SHIFT)
 #define TEXTPOOL_SLOT_SHIFT	6
-#define TEXTPOOL_SLOT_SIZE	(1UL << TEXTPOOL_SLOT_SHIFT)
+#define TEXTPOOL_SLOT_SIZE	BIT(TEXTPOOL_SLOT_SHIFT)
 
 /**
  * struct textpool_stats - a snapshot of one node's pool, or of all of them
@@ -99,6 +100,19 @@ const char *textpool_user_name(enum textpool_user user);
 
 struct seq_file;
 void textpool_show_chunks(struct seq_file *m);
+
+/*
+ * Architecture hooks (arch/x86/mm/textpool_x86.c), for mm/textpool.c only:
+ * fill fresh writable memory with traps, protect/unprotect a chunk, and
+ * write into read-only executable memory (these three take text_mutex).
+ */
+void arch_textpool_fill_new(void *addr, size_t len);
+int arch_textpool_protect(void *addr, size_t len);
+int arch_textpool_unprotect(void *addr, size_t len);
+void arch_textpool_copy(void *dst, const void *src, size_t len);
+void arch_textpool_set(void *dst, int c, size_t len);
+void arch_textpool_fill(void *dst, size_t len);
+u8 arch_textpool_fill_byte(void);
 
 #else /* !CONFIG_TEXTPOOL */
 

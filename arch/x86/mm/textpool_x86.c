@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86 hooks of textpool (mm/textpool.c): how a chunk is filled, protected
+ * and unprotected, and how text is written into it.
+ *
+ * A chunk is filled with INT3 while it is still writable, then made read-only
+ * and executable with set_memory_rox().  For a chunk mapped by one PMD, CPA
+ * changes that PMD and makes the 2 MiB direct-map alias read-only as a whole,
+ * so the direct map is not split below 2 MiB.  Before the chunk's pages are
+ * given back, set_memory_nx() and set_memory_rw() restore both mappings (and
+ * flush the TLBs, so that no executable translation of the pages survives).
+ * Everything written afterwards goes through text_poke, which maps the target
+ * page writable in a temporary mm only: textpool memory is never writable
+ * and executable at once.
+ */
+
+#include <linux/set_memory.h>
+#include <linux/string.h>
+#include <linux/textpool.h>
+#include <asm/text-patching.h>
+
+/**
+ * arch_textpool_fill_new() - fill fresh, still writable memory with traps
+ * @addr: start of the memory
+ * @len: bytes to fill
+ */
+void arch_textpool_fill_new(void *addr, size_t len)
+{
+	memset(addr, INT3_INSN_OPCODE, len);
+}
+
+/**
+ * arch_textpool_protect() - make memory read-only and executable
+ * @addr: page-aligned start
+ * @len: bytes, a multiple of PAGE_SIZE
+ *
+ * Return: 0 or a negative errno from set_memory_rox().
+ */
+int arch_textpool_protect(void *addr, size_t len)
+{
+	return set_memory_rox((unsigned long)addr, len >> PAGE_SHIFT);
+}
+
+/**
+ * arch_textpool_unprotect() - make memory writable and non-executable again
+ * @addr: page-aligned start
+ * @len: bytes, a multiple of PAGE_SIZE
+ *
+ * Restores the permissions of the mapping and of its direct-map alias, so
+ * that the pages can be given back to the page allocator.
+ *
+ * Return: 0 or a negative errno from set_memory_nx()/set_memory_rw().
+ */
+int arch_textpool_unprotect(void *addr, size_t len)
+{
+	int ret;
+
+	ret = set_memory_nx((unsigned long)addr, len >> PAGE_SHIFT);
+	if (ret)
+		return ret;
+	return set_memory_rw((unsigned long)addr, len >> PAGE_SHIFT);
+}
+
+/**
+ * arch_textpool_copy() - copy into read-only executable memory
+ * @dst: destination
+ * @src: source
+ * @len: bytes to copy
+ *
+ * Takes text_mutex.
+ */
+void arch_textpool_copy(void *dst, const void *src, size_t len)
+{
+	text_poke_copy(dst, src, len);
+}
+
+/**
+ * arch_textpool_set() - memset read-only executable memory
+ * @dst: destination
+ * @c: byte value
+ * @len: bytes to set
+ *
+ * Takes text_mutex.
+ */
+void arch_textpool_set(void *dst, int c, size_t len)
+{
+	text_poke_set(dst, c, len);
+}
+
+/**
+ * arch_textpool_fill() - fill read-only executable memory with traps
+ * @dst: destination
+ * @len: bytes to fill
+ *
+ * Takes text_mutex.
+ */
+void arch_textpool_fill(void *dst, size_t len)
+{
+	text_poke_set(dst, INT3_INSN_OPCODE, len);
+}
+
+/**
+ * arch_textpool_fill_byte() - the byte free textpool memory is filled with
+ *
+ * Return: the trap instruction's opcode (INT3).
+ */
+u8 arch_textpool_fill_byte(void)
+{
+	return INT3_INSN_OPCODE;
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In-kernel microbenchmark of textpool (mm/textpool.c) against the path it
+ * replaces: execmem_alloc() + set_memory_rox() + execmem_free().
+ *
+ * Run it at boot with textpool_bench.run=1 on the kernel command line, or
+ * later with "echo 1 > /sys/module/textpool_bench/parameters/run".  It
+ * prints one line per measurement to the console:
+ *
+ *   textpool-bench: impl=textpool size=64 live=10000 nodes=2 iters=4000 ns_per_op=N alloc_ns=A free_ns=F
+ *   textpool-bench: impl=execmem size=64 live=10000 nodes=2 iters=200 ns_per_op=N alloc_ns=A free_ns=F
+ *   textpool-bench: done
+ *
+ * An op is one allocation plus one free of @size bytes (ns_per_op =
+ * alloc_ns + free_ns, each per call), made while @live
+ * other allocations of the same implementation (random sizes of 64 B to
+ * 4 KiB, spread over the nodes with memory) are kept alive.  textpool is
+ * measured with 100, 1,000 and 10,000 live allocations to show how it
+ * scales; execmem with 10,000.
+ */
+
+#define pr_fmt(fmt) "textpool-bench: " fmt
+
+#include <linux/execmem.h>
+#include <linux/init.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/nodemask.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/set_memory.h>
+#include <linux/string.h>
+#include <linux/textpool.h>
+#include <linux/vmalloc.h>
+
+#define BENCH_MAX_LIVE	10000
+#define BENCH_BATCH	16
+
+static const size_t bench_sizes[] = { 64, 256, 1024, 4096 };
+static const unsigned int bench_live[] = { 100, 1000, BENCH_MAX_LIVE };
+
+static DEFINE_MUTEX(bench_lock);
+static bool bench_run_at_boot;
+static int bench_nids[MAX_NUMNODES];
+static unsigned int bench_nr_nids;
+
+struct bench_impl {
+	const char *name;
+	void *(*alloc)(size_t size, int nid);
+	void (*free)(void *p);
+	unsigned int iters;
+};
+
+static void *bench_textpool_alloc(size_t size, int nid)
+{
+	return textpool_alloc_node(size, nid, TEXTPOOL_OTHER);
+}
+
+/* What BPF, ftrace and kprobes do on the base kernel. */
+static void *bench_execmem_alloc(size_t size, int nid)
+{
+	void *p = execmem_alloc(EXECMEM_BPF, size);
+
+	if (!p)
+		return NULL;
+	memset(p, 0xcc, PAGE_ALIGN(size));
+	if (set_memory_rox((unsigned long)p, PAGE_ALIGN(size) >> PAGE_SHIFT)) {
+		execmem_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static const struct bench_impl bench_impls[] = {
+	{ "textpool", bench_textpool_alloc, textpool_free, 4000 },
+	{ "execmem", bench_execmem_alloc, execmem_free, 200 },
+};
+
+static void **bench_populate(const struct bench_impl *impl, unsigned int live)
+{
+	void **p = vcalloc(live, sizeof(*p));
+	unsigned int i;
+
+	if (!p)
+		return NULL;
+	for (i = 0; i < live; i++) {
+		size_t size = 64 + get_random_u32_below(4096 - 64 + 1);
+
+		p[i] = impl->alloc(size, bench_nids[i % bench_nr_nids]);
+		if (!p[i])
+			pr_warn("impl=%s populate failed at %u\n", impl->name, i);
+		cond_resched();
+	}
+	return p;
+}
+
+static void bench_depopulate(const struct bench_impl *impl, void **p,
+			     unsigned int live)
+{
+	unsigned int i;
+
+	for (i = 0; i < live; i++) {
+		if (p[i])
+			impl->free(p[i]);
+		cond_resched();
+	}
+	vfree(p);
+}
+
+struct bench_result {
+	u64 alloc_ns;	/* per allocation */
+	u64 free_ns;	/* per free */
+};
+
+/* Time allocations and frees of @size, in batches, alternating nodes. */
+static void bench_ops(const struct bench_impl *impl, size_t size,
+		      unsigned int iters, struct bench_result *r)
+{
+	void *batch[BENCH_BATCH];
+	unsigned int i, j, n = 0;
+	u64 t0, t1, ta = 0, tf = 0;
+
+	for (i = 0; i < iters; i += BENCH_BATCH) {
+		t0 = ktime_get_ns();
+		for (j = 0; j < BENCH_BATCH; j++)
+			batch[j] = impl->alloc(size,
+					       bench_nids[(i + j) % bench_nr_nids]);
+		t1 = ktime_get_ns();
+		/* Free in another order than allocated: no easy merging. */
+		for (j = 0; j < BENCH_BATCH; j++) {
+			void *p = batch[(j * 7) % BENCH_BATCH];
+
+			if (p)
+				impl->free(p);
+		}
+		ta += t1 - t0;
+		tf += ktime_get_ns() - t1;
+		for (j = 0; j < BENCH_BATCH; j++)
+			n += !!batch[j];
+		cond_resched();
+	}
+	r->alloc_ns = n ? div_u64(ta, n) : 0;
+	r->free_ns = n ? div_u64(tf, n) : 0;
+}
+
+static void bench_one(const struct bench_impl *impl, unsigned int live,
+		      bool all_sizes)
+{
+	struct bench_result r;
+	unsigned int s;
+	void **p;
+
+	p = bench_populate(impl, live);
+	if (!p) {
+		pr_warn("impl=%s live=%u: out of memory\n", impl->name, live);
+		return;
+	}
+	for (s = 0; s < ARRAY_SIZE(bench_sizes); s++) {
+		if (!all_sizes && bench_sizes[s] != 256)
+			continue;
+		bench_ops(impl, bench_sizes[s], impl->iters, &r);
+		pr_info("impl=%s size=%zu live=%u nodes=%u iters=%u ns_per_op=%llu alloc_ns=%llu free_ns=%llu\n",
+			impl->name, bench_sizes[s], live, bench_nr_nids,
+			impl->iters, r.alloc_ns + r.free_ns, r.alloc_ns,
+			r.free_ns);
+	}
+	bench_depopulate(impl, p, live);
+}
+
+static void bench_run(void)
+{
+	struct textpool_stats st;
+	unsigned int l;
+	int nid;
+
+	mutex_lock(&bench_lock);
+	bench_nr_nids = 0;
+	for_each_node_state(nid, N_MEMORY)
+		bench_nids[bench_nr_nids++] = nid;
+
+	/* Sizes at 10,000 live allocations, both implementations. */
+	bench_one(&bench_impls[0], BENCH_MAX_LIVE, true);
+	bench_one(&bench_impls[1], BENCH_MAX_LIVE, true);
+	/* Scaling of textpool with the live allocations, 256 B ops. */
+	for (l = 0; l < ARRAY_SIZE(bench_live) - 1; l++)
+		bench_one(&bench_impls[0], bench_live[l], false);
+
+	textpool_get_stats(NUMA_NO_NODE, &st);
+	pr_info("stats chunks=%lu huge_chunks=%lu fallback_chunks=%lu allocations=%lu fallback_allocs=%lu alloc_failures=%lu\n",
+		st.chunks, st.huge_chunks, st.fallback_chunks, st.allocations,
+		st.fallback_allocs, st.alloc_failures);
+	pr_info("done\n");
+	mutex_unlock(&bench_lock);
+}
+
+static int bench_set_run(const char *val, const struct kernel_param *kp)
+{
+	bool run;
+	int ret;
+
+	ret = kstrtobool(val, &run);
+	if (ret || !run)
+		return ret;
+	if (system_state != SYSTEM_RUNNING)
+		bench_run_at_boot = true;	/* too early: see bench_init() */
+	else
+		bench_run();
+	return 0;
+}
+
+static const struct kernel_param_ops bench_run_ops = {
+	.set = bench_set_run,
+};
+module_param_cb(run, &bench_run_ops, NULL, 0200);
+MODULE_PARM_DESC(run, "write 1 to run the benchmark (blocks until done)");
+
+static int __init bench_init(void)
+{
+	if (bench_run_at_boot)
+		bench_run();
+	return 0;
+}
+late_initcall_sync(bench_init);

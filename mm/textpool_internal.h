@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals of mm/textpool.c that its KUnit suite (mm/textpool_kunit.c)
+ * and its benchmark look at.
+ */
+#ifndef _MM_TEXTPOOL_INTERNAL_H
+#define _MM_TEXTPOOL_INTERNAL_H
+
+#include <linux/types.h>
+
+/* Frees of addresses that were not live allocations, since boot. */
+unsigned long textpool_bad_free_count(void);
+/* Start of the chunk that contains @addr, or NULL. */
+void *textpool_chunk_of(const void *addr);
+/* Is @addr a live allocation served by the execmem fallback? */
+bool textpool_is_fallback(const void *addr);
+/* Is the chunk that contains @addr mapped by one PMD? */
+bool textpool_chunk_is_huge(const void *addr);
+
+#endif /* _MM_TEXTPOOL_INTERNAL_H */
