@@ -29,7 +29,8 @@ ok=1
 i=0
 for f in $funcs; do
 	d=$T/instances/tp_ftrace$i
-	if ! { mkdir "$d" && echo "$f" >"$d/set_ftrace_filter" &&
+	if ! { mkdir "$d" && echo 64 >"$d/buffer_size_kb" &&
+	       echo "$f" >"$d/set_ftrace_filter" &&
 	       echo function >"$d/current_tracer"; }; then
 		ktap_print_msg "instance $i ($f) could not be set up"
 		ok=0
@@ -63,7 +64,7 @@ fi
 
 hits_ok=1
 for d in "$T"/instances/tp_ftrace*; do
-	hits=$(grep -vc '^#' "$d/trace")
+	hits=$(tp_instance_entries "$d")
 	[ "$hits" -gt 0 ] || { hits_ok=0; ktap_print_msg "$(basename "$d") recorded nothing"; }
 done
 [ $hits_ok = 1 ] && ktap_test_pass "every instance records hits" ||

@@ -64,11 +64,23 @@ tp_workload() {
 
 # Functions of the kernel that the workload calls and ftrace can trace.
 tp_functions() {
-	for f in vfs_read vfs_write do_sys_openat2 ksys_read ksys_write \
-		 vfs_statx do_nanosleep __x64_sys_getpid do_filp_open \
-		 path_openat getname_flags kmem_cache_alloc_noprof \
-		 __fput fput vfs_open do_dentry_open filp_close \
-		 __x64_sys_read __x64_sys_write __x64_sys_openat; do
-		grep -qx "$f" "$T/available_filter_functions" 2>/dev/null && echo "$f"
-	done
+	awk '
+	BEGIN {
+		n = split("vfs_read vfs_write do_sys_openat2 ksys_read ksys_write " \
+			  "vfs_statx do_nanosleep __x64_sys_getpid do_filp_open " \
+			  "path_openat getname_flags __fput vfs_open " \
+			  "do_dentry_open filp_close __x64_sys_read " \
+			  "__x64_sys_write __x64_sys_openat", want, " ")
+		for (i = 1; i <= n; i++) order[want[i]] = i
+	}
+	{ sub(/ .*/, "") }
+	($0 in order) && !($0 in seen) { seen[$0] = 1; found[order[$0]] = $0 }
+	END { for (i = 1; i <= n; i++) if (i in found) print found[i] }
+	' "$T/available_filter_functions" 2>/dev/null
+}
+
+# Entries recorded by a tracing instance, summed over its CPUs.
+tp_instance_entries() {
+	cat "$1"/per_cpu/cpu*/stats 2>/dev/null |
+		awk '$1 == "entries:" { n += $2 } END { print n + 0 }'
 }
