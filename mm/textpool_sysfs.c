@@ -31,6 +31,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/stringify.h>
 #include <linux/sysfs.h>
 #include <linux/textpool.h>
 
@@ -279,7 +280,10 @@ static ssize_t textpool_stat_show(struct kobject *kobj,
 
 #define TEXTPOOL_STAT_ATTR(_name)					\
 static struct textpool_stat_attr textpool_stat_##_name = {		\
-	.kattr = __ATTR(_name, 0444, textpool_stat_show, NULL),	\
+	.kattr = {							\
+		.attr = { .name = __stringify(_name), .mode = 0444 },	\
+		.show = textpool_stat_show,				\
+	},								\
 	.offset = offsetof(struct textpool_stats, _name),		\
 }
 

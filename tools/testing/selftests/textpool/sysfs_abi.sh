@@ -50,8 +50,8 @@ NODE=$(ls -d /sys/devices/system/cpu/cpu$CPU/node* 2>/dev/null | head -n 1)
 NODE=${NODE##*/node}
 [ -n "$NODE" ] || NODE=$(echo "$NODES" | head -n 1)
 
-# 19 tests + one per node directory.
-ktap_set_plan $((19 + NR_NODES))
+# 20 tests + one per node directory.
+ktap_set_plan $((20 + NR_NODES))
 
 ORIG_ENABLED=$(cat $TP/enabled)
 ORIG_RESERVE=$(cat $TP/reserve_chunks)
@@ -101,7 +101,7 @@ set_ok() {
 # expect NAME VALUE ERRNO...: a write that must fail with one of ERRNO and
 # leave the value as it was.
 expect() {
-	local name=$1 val=$2 before after res e
+	local name=$1 val=$2 before after res e shown
 	shift 2
 
 	before=$(cat "$TP/$name")
@@ -110,8 +110,10 @@ expect() {
 	for e in "$@"; do
 		[ "$res" = "$e" ] && break
 	done
-	[ "$res" = "$e" ] || bad "$name: writing '$(printf '%s' "$val" | cut -c1-40)' gave $res, want $*"
-	[ "$before" = "$after" ] || bad "$name: writing '$(printf '%s' "$val" | cut -c1-40)' changed it from $before to $after"
+	shown=$(printf '%s' "$val" | cut -c1-40)
+	[ "$res" = "$e" ] || bad "$name: writing '$shown' gave $res, want $*"
+	[ "$before" = "$after" ] ||
+		bad "$name: writing '$shown' changed it from $before to $after"
 }
 
 # check_list DIR NAME...: DIR holds NAME... and nothing else.
@@ -309,7 +311,8 @@ for f in enabled reserve_chunks max_chunks; do
 	before=$(cat $TP/$f)
 	for v in 0 1 "$before"; do
 		res=$("$HELPER" write-nocap $TP/$f "$v" 2>&1)
-		[ "$res" = EPERM ] || bad "$f: write of $v by root without CAP_SYS_ADMIN gave $res, want EPERM"
+		[ "$res" = EPERM ] ||
+			bad "$f: write of $v without CAP_SYS_ADMIN gave $res, want EPERM"
 	done
 	[ "$(cat $TP/$f)" = "$before" ] || bad "$f: changed without CAP_SYS_ADMIN"
 done
@@ -351,6 +354,51 @@ fb=$(cat $TP/stats/fallback_chunks)
 [ "$s" = $((h + fb)) ] || bad "chunks $s != huge_chunks $h + fallback_chunks $fb"
 check "stats/ sums the nodeN/ directories; chunks = huge_chunks + fallback_chunks"
 
+# --- debugfs -------------------------------------------------------------------
+
+DBG=/sys/kernel/debug/textpool/chunks
+[ -e $DBG ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+LINE='^node=[0-9]+ start=0x[0-9a-f]+ end=0x[0-9a-f]+ mapping=(2M|4K) allocations=[0-9]+ '
+LINE="${LINE}used_bytes=[0-9]+ largest_free=[0-9]+ map=[.o#]{64}\$"
+
+# A line per chunk: as many as nodeN/chunks says, 2M ones as huge_chunks.
+dbg_ok() {
+	local n want got
+	for n in $NODES; do
+		want=$(cat $TP/node$n/chunks)
+		got=$(grep -c "^node=$n " $DBG)
+		if [ "$want" != "$got" ]; then
+			DBG_DIFF="node $n: $got lines in $DBG, node$n/chunks is $want"
+			return 1
+		fi
+	done
+	want=$(cat $TP/stats/huge_chunks)
+	got=$(grep -c ' mapping=2M ' $DBG)
+	if [ "$want" != "$got" ]; then
+		DBG_DIFF="$got lines with mapping=2M in $DBG, huge_chunks is $want"
+		return 1
+	fi
+	return 0
+}
+
+if [ -e $DBG ]; then
+	m=$(stat -c %a $DBG)
+	[ "$m" = 444 ] || bad "$DBG: mode $m, want 444"
+	junk=$(grep -v -E "$LINE" $DBG | head -n 3)
+	[ -z "$junk" ] || bad "$DBG: lines not in the format: $junk"
+	tries=0
+	until dbg_ok; do
+		tries=$((tries + 1))
+		[ $tries -lt 5 ] || { bad "$DBG_DIFF"; break; }
+		sleep 1
+	done
+	res=$("$HELPER" write $DBG 1)
+	[ "$res" != OK ] || bad "$DBG: a write succeeded"
+	check "debugfs textpool/chunks: 0444, a line per chunk of each node"
+else
+	ktap_test_skip "debugfs textpool/chunks (no debugfs)"
+fi
+
 # --- the tunables take effect ---------------------------------------------------
 
 st() {
@@ -363,7 +411,10 @@ wait_frees() {
 	local want=$1 i=0
 	while [ "$(st stats/free_total)" -lt "$want" ]; do
 		i=$((i + 1))
-		[ $i -le 300 ] || { bad "frees did not happen: free_total $(st stats/free_total), want $want"; return 1; }
+		if [ $i -gt 300 ]; then
+			bad "frees did not happen: free_total $(st stats/free_total), want $want"
+			return 1
+		fi
 		sleep 0.1
 	done
 	return 0
@@ -431,8 +482,10 @@ if [ -n "$BPF_OK" ]; then
 	"$HELPER" bpf-load $CPU 5 2 >/dev/null || bad "BPF loads failed with enabled=0"
 	f1=$(st stats/fallback_allocs)
 	n1=$(st node$NODE/fallback_allocs)
-	[ $((f1 - f0)) -ge 5 ] || bad "stats/fallback_allocs rose by $((f1 - f0)) for 5 programs with enabled=0"
-	[ $((n1 - n0)) -ge 5 ] || bad "node$NODE/fallback_allocs rose by $((n1 - n0)) for 5 programs on node $NODE"
+	[ $((f1 - f0)) -ge 5 ] ||
+		bad "stats/fallback_allocs rose by $((f1 - f0)) for 5 programs with enabled=0"
+	[ $((n1 - n0)) -ge 5 ] ||
+		bad "node$NODE/fallback_allocs rose by $((n1 - n0)) for 5 programs on node $NODE"
 	set_ok enabled 1
 	f0=$(st stats/fallback_allocs)
 	"$HELPER" bpf-load $CPU 5 2 >/dev/null || bad "BPF loads failed with enabled=1"
@@ -452,14 +505,16 @@ if [ -n "$BPF_OK" ]; then
 	[ "$M" -ge 1 ] || M=1
 	need=$(( $(st node$NODE/free_bytes) + (M - c) * CHUNK + CHUNK / 2 ))
 	count=$((need / PROG + 2))
-	ktap_print_msg "node $NODE: $c chunks, max_chunks=$M, loading $count programs of $PROG bytes"
+	ktap_print_msg "node $NODE: $c chunks, max_chunks=$M," \
+		"loading $count programs of $PROG bytes"
 	set_ok max_chunks $M
 	f0=$(st stats/fallback_allocs)
 	if hold_start $count $BIG_INSNS; then
 		f1=$(st stats/fallback_allocs)
 		c1=$(st node$NODE/chunks)
 		[ "$c1" -le "$M" ] || bad "node $NODE has $c1 chunks with max_chunks=$M"
-		[ "$f1" -gt "$f0" ] || bad "fallback_allocs did not rise ($f0 -> $f1) with max_chunks=$M reached"
+		[ "$f1" -gt "$f0" ] ||
+			bad "fallback_allocs did not rise ($f0 -> $f1) with max_chunks=$M reached"
 		hold_release $count
 	fi
 	set_ok max_chunks 0
@@ -467,7 +522,8 @@ if [ -n "$BPF_OK" ]; then
 	if hold_start $count $BIG_INSNS; then
 		f1=$(st stats/fallback_allocs)
 		c1=$(st node$NODE/chunks)
-		[ "$c1" -gt "$M" ] || bad "node $NODE has $c1 chunks with max_chunks=0, want more than $M"
+		[ "$c1" -gt "$M" ] ||
+			bad "node $NODE has $c1 chunks with max_chunks=0, want more than $M"
 		[ "$f1" = "$f0" ] || bad "fallback_allocs rose ($f0 -> $f1) with max_chunks=0"
 		hold_release $count
 	fi
@@ -486,11 +542,19 @@ if [ -n "$BPF_OK" ]; then
 	H=
 	if hold_start $count $BIG_INSNS; then
 		H=$(st node$NODE/chunks)
-		[ "$H" -gt "$c" ] || bad "node $NODE: $count programs did not map a chunk ($c -> $H)"
+		[ "$H" -gt "$c" ] ||
+			bad "node $NODE: $count programs did not map a chunk ($c -> $H)"
+		if [ -e $DBG ]; then
+			[ "$(grep -c "^node=$NODE " $DBG)" = "$H" ] ||
+				bad "$DBG: not $H lines of node $NODE: $(cat $DBG)"
+			grep -q -E "^node=$NODE .* allocations=[1-9][0-9]* .*map=.*[o#]" $DBG ||
+				bad "$DBG: no chunk of node $NODE shows the programs: $(cat $DBG)"
+		fi
 		hold_release $count
 		sleep 1
 		c1=$(st node$NODE/chunks)
-		[ "$c1" = "$H" ] || bad "node $NODE: chunks $H -> $c1 after the frees, with reserve_chunks=64"
+		[ "$c1" = "$H" ] ||
+			bad "node $NODE: chunks $H -> $c1 after the frees, with reserve_chunks=64"
 	fi
 	check "reserve_chunks=64 keeps emptied chunks mapped"
 
@@ -507,7 +571,9 @@ if [ -n "$BPF_OK" ]; then
 		done
 		c1=$(st node$NODE/chunks)
 		[ "$c1" -lt "$H" ] || bad "node $NODE: still $c1 chunks with reserve_chunks=0"
-		[ "$(st node$NODE/chunks)" = "$(( $(st node$NODE/huge_chunks) + $(st node$NODE/fallback_chunks) ))" ] ||
+		h=$(st node$NODE/huge_chunks)
+		fb=$(st node$NODE/fallback_chunks)
+		[ "$(st node$NODE/chunks)" = $((h + fb)) ] ||
 			bad "node $NODE: chunks != huge_chunks + fallback_chunks"
 		set_ok reserve_chunks "$ORIG_RESERVE"
 		check "reserve_chunks=0 gives emptied chunks back"

@@ -56,7 +56,7 @@ static const char *errno_name(int err)
 	return buf;
 }
 
-static void usage(void)
+static void print_usage(void)
 {
 	fprintf(stderr,
 		"usage: sysfs_helper write FILE VALUE\n"
@@ -75,7 +75,7 @@ static unsigned long parse_num(const char *s)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (errno || !*s || *end)
-		usage();
+		print_usage();
 	return v;
 }
 
@@ -115,8 +115,10 @@ static int do_write(const char *file, const char *value)
 	ssize_t ret;
 	int fd, err = 0;
 
-	if (!buf)
-		return ENOMEM;
+	if (!buf) {
+		perror("sysfs_helper");
+		exit(1);
+	}
 	len = unescape(value, buf);
 	fd = open(file, O_WRONLY);
 	if (fd < 0) {
@@ -232,12 +234,12 @@ static int do_bpf(int argc, char **argv, int hold)
 	int fd, err = 0;
 
 	if (argc != 5)
-		usage();
+		print_usage();
 	cpu = parse_num(argv[2]);
 	count = parse_num(argv[3]);
 	nr = parse_num(argv[4]);
 	if (nr < 2 || nr > 1000000)
-		usage();
+		print_usage();
 	pin_cpu(cpu);
 	for (i = 0; i < count; i++) {
 		fd = bpf_load(nr, &err);
@@ -266,7 +268,7 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2)
-		usage();
+		print_usage();
 	if (!strcmp(argv[1], "write") && argc == 4)
 		return do_write(argv[2], argv[3]);
 	if (!strcmp(argv[1], "write-as") && argc == 5) {
@@ -281,6 +283,6 @@ int main(int argc, char **argv)
 		return do_bpf(argc, argv, 0);
 	if (!strcmp(argv[1], "bpf-hold"))
 		return do_bpf(argc, argv, 1);
-	usage();
+	print_usage();
 	return 2;
 }
