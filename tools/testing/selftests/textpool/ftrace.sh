@@ -44,7 +44,9 @@ tp_workload
 allocs1=$(tp_user_allocs ftrace)
 x4k1=$(tp_modules_x4k)
 tramps1=$(awk '$3 == "ftrace_trampoline"' /proc/kallsyms | wc -l)
-ktap_print_msg "users/ftrace allocations $allocs0 -> $allocs1, ftrace_trampoline symbols $tramps0 -> $tramps1, executable 4K in Modules $x4k0 -> $x4k1"
+ktap_print_msg "users/ftrace allocations $allocs0 -> $allocs1"
+ktap_print_msg "ftrace_trampoline symbols $tramps0 -> $tramps1"
+ktap_print_msg "executable 4K in Modules $x4k0 -> $x4k1"
 
 if [ "$allocs0" -lt 0 ]; then
 	ktap_test_skip "trampolines counted under users/ftrace (no $TP/users/ftrace)"
@@ -79,7 +81,8 @@ if [ "$allocs0" -lt 0 ]; then
 elif tp_wait_le "$TP/users/ftrace/allocations" "$allocs0"; then
 	ktap_test_pass "removing the instances gives the slots back"
 else
-	ktap_test_fail "removing the instances gives the slots back ($(tp_user_allocs ftrace) left, were $allocs0)"
+	ktap_print_msg "$(tp_user_allocs ftrace) trampolines left, were $allocs0"
+	ktap_test_fail "removing the instances gives the slots back"
 fi
 
 l21=$(tp_l2_splits)

@@ -43,8 +43,12 @@ tp_workload
 
 allocs1=$(tp_user_allocs kprobes)
 x4k1=$(tp_modules_x4k)
-ktap_print_msg "users/kprobes allocations $allocs0 -> $allocs1, executable 4K in Modules $x4k0 -> $x4k1"
-ktap_print_msg "$(grep -c . /sys/kernel/debug/kprobes/list 2>/dev/null) kprobes listed, $(grep -c FTRACE /sys/kernel/debug/kprobes/list 2>/dev/null) on ftrace, $(grep -c OPTIMIZED /sys/kernel/debug/kprobes/list 2>/dev/null) optimized"
+ktap_print_msg "users/kprobes allocations $allocs0 -> $allocs1"
+ktap_print_msg "executable 4K in Modules $x4k0 -> $x4k1"
+KL=/sys/kernel/debug/kprobes/list
+ktap_print_msg "$(grep -c . $KL 2>/dev/null) kprobes listed," \
+	"$(grep -c FTRACE $KL 2>/dev/null) on ftrace," \
+	"$(grep -c OPTIMIZED $KL 2>/dev/null) optimized"
 
 if [ "$allocs0" -lt 0 ]; then
 	ktap_test_skip "slots served from textpool (no $TP/users/kprobes)"
@@ -86,7 +90,7 @@ done
 allocs2=$(tp_user_allocs kprobes)
 ktap_print_msg "users/kprobes allocations after removal: $allocs2"
 if [ "$allocs0" -lt 0 ]; then
-	ktap_test_skip "removing the probes keeps no more than the slot cache (no $TP/users/kprobes)"
+	ktap_test_skip "removing the probes keeps no more than the slot cache (no users/kprobes)"
 elif [ "$allocs2" -le "$allocs1" ]; then
 	ktap_test_pass "removing the probes keeps no more than the slot cache"
 else

@@ -22,7 +22,8 @@ tp_user_allocs() {
 }
 
 tp_l2_splits() {
-	awk '$1 == "direct_map_level2_splits" { print $2; f = 1 } END { if (!f) print -1 }' /proc/vmstat
+	awk '$1 == "direct_map_level2_splits" { print $2; f = 1 }
+	     END { if (!f) print -1 }' /proc/vmstat
 }
 
 # Executable 4 KiB PTEs in the Modules area, -1 without the page table dump.

@@ -36,4 +36,6 @@ else
 	ktap_test_fail "boot-time W+X check: $(dmesg | grep 'Checked W+X mappings')"
 fi
 
+ktap_print_msg "direct_map_level2_splits since boot: $(tp_l2_splits)," \
+	"executable 4K in Modules: $(tp_modules_x4k)"
 ktap_finished
