@@ -12,7 +12,10 @@
  *   - after closing them and a grace period, allocations return to where
  *     they were and chunks fall back to the reserve.
  *
- * Usage: bpf_load [-n COUNT] [-N NODE]
+ * The first BIG programs are long (BIG_INSNS instructions, about 32 KiB of
+ * text each), enough to need more chunks than the pools keep in reserve.
+ *
+ * Usage: bpf_load [-n COUNT] [-b BIG] [-N NODE]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,28 +37,45 @@
 #define SZ_4K		4096UL
 #define SZ_2M		(2UL << 20)
 #define MAX_NODES	64
+#define BIG_INSNS	8192
 
 static int sys_bpf(int cmd, union bpf_attr *attr)
 {
 	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
 }
 
-/* r0 = value; exit: distinct programs that return a known value. */
-static int load_prog(unsigned int value)
+/*
+ * r0 = value; r0 += 1 (len times); exit: distinct programs that return a
+ * known value. Long ones take several KiB of text each.
+ */
+static int load_prog(unsigned int value, unsigned int len)
 {
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
-		  .imm = (int)value },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
+	struct bpf_insn *insns;
 	union bpf_attr attr;
+	unsigned int i;
+	int fd;
+
+	insns = calloc(len + 2, sizeof(*insns));
+	if (!insns)
+		return -1;
+	insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;
+	insns[0].dst_reg = BPF_REG_0;
+	insns[0].imm = (int)value;
+	for (i = 1; i <= len; i++) {
+		insns[i].code = BPF_ALU64 | BPF_ADD | BPF_K;
+		insns[i].dst_reg = BPF_REG_0;
+		insns[i].imm = 1;
+	}
+	insns[len + 1].code = BPF_JMP | BPF_EXIT;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
 	attr.insns = (unsigned long)insns;
-	attr.insn_cnt = ARRAY_SIZE(insns);
+	attr.insn_cnt = len + 2;
 	attr.license = (unsigned long)"GPL";
-	return sys_bpf(BPF_PROG_LOAD, &attr);
+	fd = sys_bpf(BPF_PROG_LOAD, &attr);
+	free(insns);
+	return fd;
 }
 
 static int test_run(int fd, unsigned int *retval)
@@ -200,24 +220,27 @@ static bool chunks_back(const struct tp_state *before,
 
 static void die_usage(const char *prog)
 {
-	fprintf(stderr, "usage: %s [-n COUNT] [-N NODE]\n", prog);
+	fprintf(stderr, "usage: %s [-n COUNT] [-b BIG] [-N NODE]\n", prog);
 	exit(KSFT_FAIL);
 }
 
 int main(int argc, char **argv)
 {
 	struct tp_state before, loaded, after;
-	unsigned int count = 1200, i, sample_ok = 0, samples = 0;
+	unsigned int count = 1200, nbig = 144, i, sample_ok = 0, samples = 0;
 	struct rlimit rl;
 	bool have_users, have_nodes;
 	long reserve;
 	int node = -1, opt, *fds;
 	int waited;
 
-	while ((opt = getopt(argc, argv, "n:N:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:b:N:h")) != -1) {
 		switch (opt) {
 		case 'n':
 			count = strtoul(optarg, NULL, 0);
+			break;
+		case 'b':
+			nbig = strtoul(optarg, NULL, 0);
 			break;
 		case 'N':
 			node = atoi(optarg);
@@ -226,11 +249,11 @@ int main(int argc, char **argv)
 			die_usage(argv[0]);
 		}
 	}
-	if (!count || node >= MAX_NODES)
+	if (!count || nbig > count || node >= MAX_NODES)
 		die_usage(argv[0]);
 
 	ksft_print_header();
-	ksft_set_plan(node >= 0 ? 8 : 7);
+	ksft_set_plan(node >= 0 ? 9 : 8);
 
 	if (geteuid())
 		ksft_exit_skip("needs root\n");
@@ -257,13 +280,14 @@ int main(int argc, char **argv)
 
 	/* 1: all programs load */
 	for (i = 0; i < count; i++) {
-		fds[i] = load_prog(1000 + i);
+		fds[i] = load_prog(1000 + i, i < nbig ? BIG_INSNS : 0);
 		if (fds[i] < 0) {
 			ksft_print_msg("program %u: %s\n", i, strerror(errno));
 			break;
 		}
 	}
-	ksft_test_result(i == count, "load %u BPF programs\n", count);
+	ksft_test_result(i == count, "load %u BPF programs (%u long ones)\n",
+			 count, nbig);
 	if (i != count) {
 		while (i--)
 			close(fds[i]);
@@ -272,15 +296,17 @@ int main(int argc, char **argv)
 
 	/* 2: a sample runs and returns what it should */
 	for (i = 0; i < count; i += 97) {
-		unsigned int retval = 0;
+		unsigned int retval = 0, want = 1000 + i;
 
+		if (i < nbig)
+			want += BIG_INSNS;
 		samples++;
 		if (test_run(fds[i], &retval))
 			ksft_print_msg("test run of program %u: %s\n", i,
 				       strerror(errno));
-		else if (retval != 1000 + i)
+		else if (retval != want)
 			ksft_print_msg("program %u returned %u, not %u\n", i,
-				       retval, 1000 + i);
+				       retval, want);
 		else
 			sample_ok++;
 	}
@@ -312,7 +338,22 @@ int main(int argc, char **argv)
 	else
 		ksft_test_result_skip("Modules mappings: no " PTDUMP "\n");
 
-	/* 5 (with -N): on the node the loader ran on */
+	/* 5: the long programs needed more chunks than the reserve */
+	if (have_nodes) {
+		long c0 = 0, c1 = 0;
+		int n;
+
+		for (n = 0; n < nr_nodes; n++) {
+			c0 += before.node_chunks[n];
+			c1 += loaded.node_chunks[n];
+		}
+		ksft_test_result(!nbig || c1 > c0, "chunks %ld -> %ld while loaded\n",
+				 c0, c1);
+	} else {
+		ksft_test_result_skip("chunks: no " TP_SYSFS "/nodeN\n");
+	}
+
+	/* 6 (with -N): on the node the loader ran on */
 	if (node >= 0) {
 		if (node < nr_nodes)
 			ksft_test_result(loaded.node_allocs[node] -
@@ -339,7 +380,7 @@ int main(int argc, char **argv)
 		       after.allocs, after.bytes, after.map.x4k, after.map.x2m,
 		       after.l2, waited * 100);
 
-	/* 6: allocations back to where they were */
+	/* 7: allocations back to where they were */
 	if (have_users)
 		ksft_test_result(after.allocs <= before.allocs &&
 				 after.bytes <= before.bytes,
@@ -349,7 +390,7 @@ int main(int argc, char **argv)
 	else
 		ksft_test_result_skip("users/bpf: no " TP_SYSFS "/users/bpf\n");
 
-	/* 7: chunks fall back to the reserve */
+	/* 8: chunks fall back to the reserve */
 	if (have_nodes && reserve >= 0) {
 		int n;
 
@@ -364,7 +405,7 @@ int main(int argc, char **argv)
 		ksft_test_result_skip("chunks: no " TP_SYSFS "/nodeN\n");
 	}
 
-	/* 8: the direct map was not split */
+	/* 9: the direct map was not split */
 	if (before.l2 >= 0)
 		ksft_test_result(after.l2 == before.l2 && loaded.l2 == before.l2,
 				 "direct_map_level2_splits %ld -> %ld -> %ld\n",
