@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Helpers of the textpool shell selftests (sourced).
+
+TP=/sys/kernel/mm/textpool
+T=/sys/kernel/tracing
+PTDUMP=/sys/kernel/debug/page_tables/kernel
+
+. "$(dirname "$0")/../kselftest/ktap_helpers.sh"
+
+# The number in a file, or -1 when it cannot be read.
+tp_num() {
+	v=$(cat "$1" 2>/dev/null) || v=
+	case $v in
+	''|*[!0-9]*) echo -1 ;;
+	*) echo "$v" ;;
+	esac
+}
+
+tp_user_allocs() {
+	tp_num "$TP/users/$1/allocations"
+}
+
+tp_l2_splits() {
+	awk '$1 == "direct_map_level2_splits" { print $2; f = 1 }
+	     END { if (!f) print -1 }' /proc/vmstat
+}
+
+# Executable 4 KiB PTEs in the Modules area, -1 without the page table dump.
+tp_modules_x4k() {
+	[ -r "$PTDUMP" ] || { echo -1; return; }
+	awk '
+	/^---\[ / { inmod = ($0 ~ /Modules/); next }
+	inmod && /^0x/ {
+		x = 0
+		for (i = 2; i <= NF; i++) if ($i == "x") x = 1
+		if (!x || $NF != "pte") next
+		s = $2; v = s + 0
+		if (s ~ /K$/) v *= 1024; else if (s ~ /M$/) v *= 1048576
+		n += v / 4096
+	}
+	END { print n + 0 }' "$PTDUMP"
+}
+
+# Wait up to $3 seconds (default 30) until the number in file $1 is <= $2.
+tp_wait_le() {
+	i=0
+	max=$((${3:-30} * 10))
+	while [ "$(tp_num "$1")" -gt "$2" ] && [ $i -lt "$max" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(tp_num "$1")" -le "$2" ]
+}
+
+# Some kernel work that calls the functions the tests trace and probe.
+tp_workload() {
+	for i in 1 2 3 4 5; do
+		cat /proc/self/status >/dev/null
+		ls / >/dev/null
+		echo x >/dev/null
+		sleep 0.01
+	done
+}
+
+# Functions of the kernel that the workload calls and ftrace can trace.
+tp_functions() {
+	awk '
+	BEGIN {
+		n = split("vfs_read vfs_write do_sys_openat2 ksys_read ksys_write " \
+			  "vfs_statx do_nanosleep __x64_sys_getpid do_filp_open " \
+			  "path_openat getname_flags __fput vfs_open " \
+			  "do_dentry_open filp_close __x64_sys_read " \
+			  "__x64_sys_write __x64_sys_openat", want, " ")
+		for (i = 1; i <= n; i++) order[want[i]] = i
+	}
+	{ sub(/ .*/, "") }
+	($0 in order) && !($0 in seen) { seen[$0] = 1; found[order[$0]] = $0 }
+	END { for (i = 1; i <= n; i++) if (i in found) print found[i] }
+	' "$T/available_filter_functions" 2>/dev/null
+}
+
+# Entries recorded by a tracing instance, summed over its CPUs.
+tp_instance_entries() {
+	cat "$1"/per_cpu/cpu*/stats 2>/dev/null |
+		awk '$1 == "entries:" { n += $2 } END { print n + 0 }'
+}
