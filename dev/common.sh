@@ -62,6 +62,6 @@ tp_need_pkgs() {
 # Everything the build and the guest need from Debian.
 TP_HOST_PKGS="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
 kmod ccache qemu-system-x86 busybox-static numactl python3 python3-docutils git
-perl jq shellcheck util-linux rsync"
+perl jq shellcheck util-linux rsync python3-ply python3-git"
 
 mkdir -p "$TP_CACHE"

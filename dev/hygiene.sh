@@ -42,7 +42,8 @@ cd "$TP_TREE"
 for mail in "$TP_OUT"/series/*.patch; do
 	[ -e "$mail" ] || continue
 	name=$(basename "$mail")
-	if perl scripts/checkpatch.pl --strict --no-signoff --quiet --show-types \
+	# spdxcheck.py wants the python3 of Debian (python3-ply).
+	if PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --no-signoff --quiet --show-types \
 		--ignore FILE_PATH_CHANGES "$mail" >"$out/checkpatch-$name.log" 2>&1; then
 		pass "checkpatch --strict $name"
 	else

@@ -20,7 +20,8 @@ jobs=$(( $(nproc) + 1 ))
 
 config() {
 	local sum
-	sum=$(cat $frags | sha256sum | cut -d' ' -f1)
+	# Redo it when a fragment or the tree's patches (Kconfig) changed.
+	sum=$({ cat $frags; git rev-parse HEAD 2>/dev/null; } | sha256sum | cut -d' ' -f1)
 	if [ -f .config ] && [ "$(cat .config.textpool 2>/dev/null)" = "$sum" ]; then
 		return 0
 	fi

@@ -8,8 +8,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/*
+ * __printf() comes from the kernel's tools/include in a kernel tree; outside
+ * one, the Makefile defines it as tools/include/linux/compiler-gcc.h does.
+ */
+#ifndef __printf
+#include <linux/compiler.h>
+#endif
+
 #define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
 
 #define DEFAULT_SYSFS_DIR	"/sys/kernel/mm/textpool"
 #define DEFAULT_DEBUGFS_DIR	"/sys/kernel/debug/textpool"

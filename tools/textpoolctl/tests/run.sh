@@ -78,12 +78,13 @@ MAP_FIRST="o.............................................................##"
 MAP_FULL="################################################################"
 
 mkdebugfs() {
-	local d=$1
+	local d=$1 c0 c1
 	mkdir -p "$d"
-	cat >"$d/chunks" <<-LINES
-	node=0 start=0xffffffffa0000000 end=0xffffffffa0200000 mapping=2M allocations=12 used_bytes=4096 largest_free=2093056 map=$MAP_FIRST
-	node=1 start=0xffffffffa0400000 end=0xffffffffa0600000 mapping=4K allocations=1 used_bytes=2097152 largest_free=0 map=$MAP_FULL
-	LINES
+	c0="node=0 start=0xffffffffa0000000 end=0xffffffffa0200000 mapping=2M"
+	c0+=" allocations=12 used_bytes=4096 largest_free=2093056 map=$MAP_FIRST"
+	c1="node=1 start=0xffffffffa0400000 end=0xffffffffa0600000 mapping=4K"
+	c1+=" allocations=1 used_bytes=2097152 largest_free=0 map=$MAP_FULL"
+	printf '%s\n' "$c0" "$c1" >"$d/chunks"
 }
 
 S=$TMP/sys
@@ -209,10 +210,13 @@ echo "# textpoolctl: $TEXTPOOLCTL"
 
 t "no command is a usage error" eval 'usage && err_has "missing command"'
 t "-h prints the usage of every command" eval \
-	'tp 0 -h && for c in stats get set watch chunks help; do out_has "^  textpoolctl $c" || return 1; done'
-t "--help prints the usage" eval 'tp 0 --help && out_has "^Usage: textpoolctl" && out_has -- "--sysfs DIR"'
+	'tp 0 -h && for c in stats get set watch chunks help; do
+		out_has "^  textpoolctl $c" || return 1
+	done'
+t "--help prints the usage" eval \
+	'tp 0 --help && out_has "^Usage: textpoolctl" && out_has "--sysfs DIR"'
 t "help prints the usage" eval 'tp 0 help && out_has "^Usage: textpoolctl"'
-t "help COMMAND prints its help" eval 'tp 0 help watch && out_has -- "--interval S"'
+t "help COMMAND prints its help" eval 'tp 0 help watch && out_has "--interval S"'
 t "help of an unknown command" eval 'usage help bogus && err_has "unknown command .bogus."'
 t "help with two arguments" eval 'usage help stats get'
 t "unknown command" eval 'usage bogus && err_has "unknown command .bogus."'
@@ -222,13 +226,17 @@ t "--sysfs without its DIR" eval 'usage --sysfs && err_has "option .--sysfs. nee
 t "--debugfs without its DIR" eval 'usage chunks --debugfs && err_has "needs an argument"'
 for c in stats get set watch chunks; do
 	t "$c -h prints its help" eval "tp 0 $c -h && out_has '^Usage: textpoolctl .*$c'"
-	t "$c --help prints its help" eval "tp 0 --sysfs /nonexistent $c --help && out_has '^Usage: textpoolctl .*$c'"
-	t "$c with an unknown option" eval "usage --sysfs '$S' $c --bogus && err_has 'unknown option' && err_has '^Usage: textpoolctl $c'"
+	t "$c --help prints its help" eval \
+		"tp 0 --sysfs /nonexistent $c --help && out_has '^Usage: textpoolctl .*$c'"
+	t "$c with an unknown option" eval "usage --sysfs '$S' $c --bogus &&
+		err_has 'unknown option' && err_has '^Usage: textpoolctl $c'"
 done
-t "stats with an argument" eval 'usage --sysfs "$S" stats extra && err_has "unexpected argument .extra."'
+t "stats with an argument" eval \
+	'usage --sysfs "$S" stats extra && err_has "unexpected argument .extra."'
 t "stats --node without N" eval 'usage --sysfs "$S" stats --node'
 for v in x -1 1x "" 4294967296 99999999999999999999999; do
-	t "stats --node '$v' is a usage error" eval 'usage --sysfs "$S" stats --node "$v" && err_has "invalid node"'
+	t "stats --node '$v' is a usage error" eval \
+		'usage --sysfs "$S" stats --node "$v" && err_has "invalid node"'
 done
 t "get without NAME" eval 'usage --sysfs "$S" get && err_has "missing NAME"'
 t "get with two NAMEs" eval 'usage --sysfs "$S" get enabled max_chunks && err_has "too many"'
@@ -240,17 +248,20 @@ done
 t "set without VALUE" eval 'usage --sysfs "$S" set enabled && err_has "missing NAME or VALUE"'
 t "set without NAME" eval 'usage --sysfs "$S" set'
 t "set with three arguments" eval 'usage --sysfs "$S" set enabled 1 2 && err_has "too many"'
-t "set of an unknown NAME" eval 'usage --sysfs "$S" set bogus 1 && err_has "unknown tunable .bogus."'
+t "set of an unknown NAME" eval \
+	'usage --sysfs "$S" set bogus 1 && err_has "unknown tunable .bogus."'
 for v in chunk_size slot_size stats/chunks node1/free_bytes users/bpf/allocations; do
-	t "set $v: read-only" eval 'fixture ro && tp 1 --sysfs "$F" set "$v" 5 && err_has "$v is read-only" &&
-		cmp -s "$S/$v" "$F/$v"'
+	t "set $v: read-only" eval 'fixture ro && tp 1 --sysfs "$F" set "$v" 5 &&
+		err_has "$v is read-only" && cmp -s "$S/$v" "$F/$v"'
 done
 t "watch --interval without S" eval 'usage --sysfs "$S" watch --interval'
 for v in 0 -1 abc 1x "" nan inf 0.0001 86401 1e9; do
-	t "watch --interval '$v' is a usage error" eval 'usage --sysfs "$S" watch --interval "$v" && err_has "invalid interval"'
+	t "watch --interval '$v' is a usage error" eval \
+		'usage --sysfs "$S" watch --interval "$v" && err_has "invalid interval"'
 done
 for v in 0 -1 x 1.5 "" 18446744073709551616; do
-	t "watch --count '$v' is a usage error" eval 'usage --sysfs "$S" watch --count "$v" && err_has "invalid count"'
+	t "watch --count '$v' is a usage error" eval \
+		'usage --sysfs "$S" watch --count "$v" && err_has "invalid count"'
 done
 t "watch with an argument" eval 'usage --sysfs "$S" watch 1'
 t "chunks with an argument" eval 'usage --debugfs "$D" chunks extra'
@@ -264,7 +275,8 @@ done
 t "--sysfs naming a file: no textpool" eval \
 	'tp 1 --sysfs "$S/enabled" stats && err_lines 1 && err_has "no textpool"'
 t "chunks without textpool in debugfs: one line, exit 1" eval \
-	'tp 1 --debugfs "$TMP/none" chunks && err_lines 1 && err_has "no textpool in debugfs" && out_empty'
+	'tp 1 --debugfs "$TMP/none" chunks && err_lines 1 && err_has "no textpool in debugfs" &&
+	 out_empty'
 t "set without textpool creates nothing" eval \
 	'tp 1 --sysfs "$TMP/none" set enabled 1; [ ! -e "$TMP/none" ]'
 
@@ -273,22 +285,26 @@ t "set without textpool creates nothing" eval \
 t "stats: a column per node and the total" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^ +total +node0 +node1$" && err_lines 0'
 t "stats: tunables" eval \
-	'tp 0 --sysfs "$S" stats && out_has "^textpool enabled, reserve_chunks 1, max_chunks 0 \(no bound\)$"'
+	'tp 0 --sysfs "$S" stats &&
+	 out_has "^textpool enabled, reserve_chunks 1, max_chunks 0 \(no bound\)$"'
 t "stats: used and free bytes" eval \
-	'tp 0 --sysfs "$S" stats && out_has "^used +4.0 KiB +5 B +105 B$" && out_has "^free +1.0 MiB +7 B +107 B$"'
+	'tp 0 --sysfs "$S" stats && out_has "^used +4.0 KiB +5 B +105 B$" &&
+	 out_has "^free +1.0 MiB +7 B +107 B$"'
 t "stats: utilisation of the chunks" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^utilisation +75.0% +100.0% +100.0%$"'
 t "stats: chunks 2M and 4K" eval \
-	'tp 0 --sysfs "$S" stats && out_has "^chunks +2 +1 +101$" && out_has "^  2M \(huge\) +1002 +2 +102$" &&
-	 out_has "^  4K \(fallback\) +1003 +3 +103$"'
+	'tp 0 --sysfs "$S" stats && out_has "^chunks +2 +1 +101$" &&
+	 out_has "^  2M \(huge\) +1002 +2 +102$" && out_has "^  4K \(fallback\) +1003 +3 +103$"'
 t "stats: fallbacks and counters" eval \
-	'tp 0 --sysfs "$S" stats && out_has "^fallback allocs +1012 +12 +112$" && out_has "^allocs total +1009 " &&
-	 out_has "^frees total +1010 " && out_has "^alloc failures +1011 " && out_has "^allocations +1004 "'
+	'tp 0 --sysfs "$S" stats && out_has "^fallback allocs +1012 +12 +112$" &&
+	 out_has "^allocs total +1009 " && out_has "^frees total +1010 " &&
+	 out_has "^alloc failures +1011 " && out_has "^allocations +1004 "'
 t "stats: per user" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^bpf +11 +640 B$" && out_has "^ftrace +12 +1.2 KiB$" &&
 	 out_has "^kprobes +13 +1.9 KiB$" && out_has "^modules +14 +2.5 KiB$"'
 t "stats --node 1: that node only" eval \
-	'tp 0 --sysfs "$S" stats --node 1 && out_has "^ +node1$" && out_lacks "^ +total|node0" && out_has "^used +105 B$"'
+	'tp 0 --sysfs "$S" stats --node 1 && out_has "^ +node1$" && out_lacks "^ +total|node0" &&
+	 out_has "^used +105 B$"'
 t "stats -n 0" eval 'tp 0 --sysfs "$S" stats -n 0 && out_has "^ +node0$"'
 t "stats --node of a node that is not there" eval \
 	'tp 1 --sysfs "$S" stats --node 7 && err_has "no node 7" && out_empty'
@@ -301,11 +317,14 @@ t "stats: nodes in numeric order, odd directories ignored" eval \
 	 cp -a "$F/node1" "$F/node01" && cp -a "$F/node1" "$F/nodex" && mkdir "$F/node" &&
 	 tp 0 --sysfs "$F" stats && out_has "^ +total +node0 +node1 +node2 +node10$"'
 t "stats: no chunks, no utilisation" eval \
-	'fixture nochunks && echo 0 >"$F/stats/chunks" && tp 0 --sysfs "$F" stats && out_has "^utilisation +- "'
+	'fixture nochunks && echo 0 >"$F/stats/chunks" && tp 0 --sysfs "$F" stats &&
+	 out_has "^utilisation +- "'
 t "stats: more free than mapped, no utilisation" eval \
-	'fixture overfree && echo 99999999 >"$F/stats/free_bytes" && tp 0 --sysfs "$F" stats && out_has "^utilisation +- "'
+	'fixture overfree && echo 99999999 >"$F/stats/free_bytes" && tp 0 --sysfs "$F" stats &&
+	 out_has "^utilisation +- "'
 t "stats: disabled" eval \
-	'fixture off && echo 0 >"$F/enabled" && tp 0 --sysfs "$F" stats && out_has "^textpool disabled"'
+	'fixture off && echo 0 >"$F/enabled" && tp 0 --sysfs "$F" stats &&
+	 out_has "^textpool disabled"'
 t "stats > /dev/full: exit 1" eval \
 	'"$TP" --sysfs "$S" stats >/dev/full 2>"$ERR"; [ $? = 1 ] && err_has "cannot write"'
 
@@ -316,8 +335,11 @@ JSON_KEYS='chunk_size enabled max_chunks node0 node1 reserve_chunks slot_size st
 # json_is_files DIR: the JSON of stats on $OUT mirrors the files of DIR
 json_is_files() {
 	local d=$1 path val want
-	jq -r 'paths(scalars) as $p | "\($p | map(tostring) | join("/")) \(getpath($p))"' "$OUT" >"$TMP/flat" || return 1
-	[ "$(wc -l <"$TMP/flat")" = $((5 + 12 * 3 + 2 * 4)) ] || { echo "not 53 values:"; cat "$TMP/flat"; return 1; }
+	local flat='paths(scalars) as $p | "\($p | map(tostring) | join("/")) \(getpath($p))"'
+
+	jq -r "$flat" "$OUT" >"$TMP/flat" || return 1
+	[ "$(wc -l <"$TMP/flat")" = $((5 + 12 * 3 + 2 * 4)) ] ||
+		{ echo "not 53 values:"; cat "$TMP/flat"; return 1; }
 	while read -r path val; do
 		want=$(cat "$d/$path")
 		case $path in
@@ -331,20 +353,25 @@ if have jq; then
 	t "stats --json: valid JSON, equal to the files" eval \
 		'tp 0 --sysfs "$S" stats --json && json_is_files "$S"'
 	t "stats --json: the documented keys" eval \
-		'tp 0 --sysfs "$S" stats -j && [ "$(jq -r "keys[]" "$OUT" | xargs)" = "$JSON_KEYS" ] &&
+		'tp 0 --sysfs "$S" stats -j &&
+		 [ "$(jq -r "keys[]" "$OUT" | xargs)" = "$JSON_KEYS" ] &&
 		 [ "$(jq -r ".stats | keys_unsorted[]" "$OUT" | xargs)" = "$(echo $STATS)" ] &&
 		 [ "$(jq -r ".users | keys_unsorted[]" "$OUT" | xargs)" = "$USERS" ] &&
-		 [ "$(jq -r ".users.bpf | keys_unsorted[]" "$OUT" | xargs)" = "allocations allocated_bytes" ] &&
+		 [ "$(jq -r ".users.bpf | keys_unsorted[]" "$OUT" | xargs)" = \
+		   "allocations allocated_bytes" ] &&
 		 [ "$(jq -r ".enabled | type" "$OUT")" = boolean ]'
 	t "stats --json --node 1: node1 only" eval \
-		'tp 0 --sysfs "$S" stats --json --node 1 && [ "$(jq -r "keys[]" "$OUT" | xargs)" = "${JSON_KEYS/node0 /}" ] &&
+		'tp 0 --sysfs "$S" stats --json --node 1 &&
+		 [ "$(jq -r "keys[]" "$OUT" | xargs)" = "${JSON_KEYS/node0 /}" ] &&
 		 [ "$(jq .node1.chunks "$OUT")" = 101 ]'
 	t "stats --json: 64-bit values exactly" eval \
-		'fixture big && echo 18446744073709551615 >"$F/stats/alloc_total" && tp 0 --sysfs "$F" stats --json &&
-		 out_has "\"alloc_total\": 18446744073709551615,"'
+		'fixture big && echo 18446744073709551615 >"$F/stats/alloc_total" &&
+		 tp 0 --sysfs "$F" stats --json && out_has "\"alloc_total\": 18446744073709551615,"'
 	t "stats --json: an unreadable value is null, exit 1" eval \
-		'fixture jnull && rm "$F/node1/free_bytes" && echo x >"$F/enabled" && tp 1 --sysfs "$F" stats --json &&
-		 [ "$(jq .node1.free_bytes "$OUT")" = null ] && [ "$(jq .enabled "$OUT")" = null ] &&
+		'fixture jnull && rm "$F/node1/free_bytes" && echo x >"$F/enabled" &&
+		 tp 1 --sysfs "$F" stats --json &&
+		 [ "$(jq .node1.free_bytes "$OUT")" = null ] &&
+		 [ "$(jq .enabled "$OUT")" = null ] &&
 		 [ "$(jq .node1.chunks "$OUT")" = 101 ] && err_lines 2'
 else
 	skip "stats --json tests" "jq not installed"
@@ -370,31 +397,41 @@ broken "leading blank" 'echo " 12" >stats/largest_free' "not a number: ' 12'"
 broken "two lines" 'printf "1\n2\n" >stats/largest_free' "not a number: '1\?2'"
 broken "hex" 'echo 0x10 >stats/largest_free' "not a number: '0x10'"
 broken "a NUL byte" 'printf "1\0002\n" >stats/largest_free' "not a number: '1\?2'"
-broken "control characters shown as ?" 'printf "\033[2J\n" >stats/largest_free' "not a number: '\?\[2J'"
-broken "2^64" 'echo 18446744073709551616 >stats/largest_free' "number out of range: '18446744073709551616'"
+broken "control characters shown as ?" 'printf "\033[2J\n" >stats/largest_free' \
+	"not a number: '\?\[2J'"
+broken "2^64" 'echo 18446744073709551616 >stats/largest_free' \
+	"number out of range: '18446744073709551616'"
 broken "a long number" 'printf "%0500d\n" 7 >stats/largest_free' "value too long"
 broken "a directory" 'rm stats/largest_free && mkdir stats/largest_free' "Is a directory"
-broken "a FIFO (no hang)" 'rm stats/largest_free && mkfifo stats/largest_free' "not a regular file"
-broken "a dangling symlink" 'rm stats/largest_free && ln -s nowhere stats/largest_free' "No such file or directory"
-broken "a symlink loop" 'rm stats/largest_free && ln -s largest_free stats/largest_free' "Too many levels of symbolic links"
+broken "a FIFO (no hang)" 'rm stats/largest_free && mkfifo stats/largest_free' \
+	"not a regular file"
+broken "a dangling symlink" 'rm stats/largest_free && ln -s nowhere stats/largest_free' \
+	"No such file or directory"
+broken "a symlink loop" 'rm stats/largest_free && ln -s largest_free stats/largest_free' \
+	"Too many levels of symbolic links"
 if [ -n "$NOBODY" ]; then
-	t "stats: a file we may not read" eval 'fixture eacces && chmod -R a+rX "$F" && chmod 0 "$F/stats/largest_free" &&
-		as_nobody 1 --sysfs "$F" stats && err_has "$F/stats/largest_free: Permission denied" && err_lines 1 &&
+	t "stats: a file we may not read" eval 'fixture eacces && chmod -R a+rX "$F" &&
+		chmod 0 "$F/stats/largest_free" && as_nobody 1 --sysfs "$F" stats &&
+		err_has "$F/stats/largest_free: Permission denied" && err_lines 1 &&
 		out_has "^largest free +- "'
-	t "stats: a directory we may not read" eval 'fixture eacces2 && chmod -R a+rX "$F" && chmod 0 "$F/node1" &&
-		as_nobody 1 --sysfs "$F" stats && err_has "node1/chunks: Permission denied" && err_lines 12 &&
+	t "stats: a directory we may not read" eval 'fixture eacces2 && chmod -R a+rX "$F" &&
+		chmod 0 "$F/node1" && as_nobody 1 --sysfs "$F" stats &&
+		err_has "node1/chunks: Permission denied" && err_lines 12 &&
 		out_has "^chunks +2 +1 +-$"'
 else
 	skip "stats: unreadable files" "cannot drop root (no setpriv)"
 fi
 t "stats: 2^64-1 everywhere, no overflow" eval 'fixture huge &&
-	for f in "$F"/stats/* "$F"/node*/* "$F"/users/*/* "$F/chunk_size"; do echo 18446744073709551615 >"$f"; done &&
+	for f in "$F"/stats/* "$F"/node*/* "$F"/users/*/* "$F/chunk_size"; do
+		echo 18446744073709551615 >"$f"
+	done &&
 	tp 0 --sysfs "$F" stats && out_has "^used +16.0 EiB +16.0 EiB +16.0 EiB$" &&
 	out_has "^allocations +18446744073709551615 +18446744073709551615"'
 t "stats: enabled not a boolean" eval 'fixture bool && echo 2 >"$F/enabled" &&
 	tp 1 --sysfs "$F" stats && err_has "enabled: not a boolean: .2." && out_has "^textpool -, "'
 t "stats: every file missing, no crash" eval 'fixture empty && rm -r "$F"/* &&
-	tp 1 --sysfs "$F" stats && [ "$(wc -l <"$ERR")" = $((5 + 12 + 8)) ] && out_has "^used +- *$"'
+	tp 1 --sysfs "$F" stats && [ "$(wc -l <"$ERR")" = $((5 + 12 + 8)) ] &&
+	out_has "^used +- *$"'
 t "stats: nodeN a file" eval 'fixture nodefile && rm -r "$F/node1" && echo 1 >"$F/node1" &&
 	tp 1 --sysfs "$F" stats && err_has "node1/chunks: Not a directory"'
 
@@ -402,13 +439,20 @@ t "stats: nodeN a file" eval 'fixture nodefile && rm -r "$F/node1" && echo 1 >"$
 
 # get_all DIR: get prints every file of the ABI as it is
 get_all() {
-	local name want
-	for name in enabled reserve_chunks max_chunks chunk_size slot_size \
-		$(for s in $STATS; do printf 'stats/%s node0/%s node1/%s ' "$s" "$s" "$s"; done) \
-		$(for u in $USERS; do printf 'users/%s/allocations users/%s/allocated_bytes ' "$u" "$u"; done); do
+	local name names want s u
+
+	names="enabled reserve_chunks max_chunks chunk_size slot_size"
+	for s in $STATS; do
+		names+=" stats/$s node0/$s node1/$s"
+	done
+	for u in $USERS; do
+		names+=" users/$u/allocations users/$u/allocated_bytes"
+	done
+	for name in $names; do
 		tp 0 --sysfs "$1" get "$name" || return 1
 		want=$(cat "$1/$name")
-		[ "$(cat "$OUT")" = "$want" ] || { echo "get $name: $(cat "$OUT"), file $want"; return 1; }
+		[ "$(cat "$OUT")" = "$want" ] ||
+			{ echo "get $name: $(cat "$OUT"), file $want"; return 1; }
 	done
 }
 t "get: every file of the ABI" get_all "$S"
@@ -429,14 +473,16 @@ t "get: 2^64 is out of range" eval 'fixture grange && echo 18446744073709551616 
 t "get: garbage" eval 'fixture gg && echo "12 34" >"$F/slot_size" &&
 	tp 1 --sysfs "$F" get slot_size && err_has "slot_size: not a number: .12 34." && out_empty'
 t "get: missing file" eval 'fixture gm && rm "$F/users/ftrace/allocations" &&
-	tp 1 --sysfs "$F" get users/ftrace/allocations && err_has "users/ftrace/allocations: No such file" && err_lines 1'
+	tp 1 --sysfs "$F" get users/ftrace/allocations &&
+	err_has "users/ftrace/allocations: No such file" && err_lines 1'
 t "get: a directory" eval 'fixture gd && rm "$F/chunk_size" && mkdir "$F/chunk_size" &&
 	tp 1 --sysfs "$F" get chunk_size && err_has "Is a directory"'
 t "get: a FIFO, no hang" eval 'fixture gf && rm "$F/chunk_size" && mkfifo "$F/chunk_size" &&
 	tp 1 --sysfs "$F" get chunk_size && err_has "not a regular file"'
 if [ -n "$NOBODY" ]; then
-	t "get: a file we may not read" eval 'fixture gu && chmod -R a+rX "$F" && chmod 0 "$F/max_chunks" &&
-		as_nobody 1 --sysfs "$F" get max_chunks && err_has "max_chunks: Permission denied"'
+	t "get: a file we may not read" eval 'fixture gu && chmod -R a+rX "$F" &&
+		chmod 0 "$F/max_chunks" && as_nobody 1 --sysfs "$F" get max_chunks &&
+		err_has "max_chunks: Permission denied"'
 else
 	skip "get: a file we may not read" "cannot drop root (no setpriv)"
 fi
@@ -444,15 +490,19 @@ fi
 # --------------------------------------------------------------------- set
 
 for v in enabled:0 enabled:on reserve_chunks:64 max_chunks:4096 max_chunks:0; do
-	t "set ${v%:*} ${v#*:} writes the file" eval 'fixture set && tp 0 --sysfs "$F" set "${v%:*}" "${v#*:}" &&
+	t "set ${v%:*} ${v#*:} writes the file" eval 'fixture set &&
+		tp 0 --sysfs "$F" set "${v%:*}" "${v#*:}" &&
 		out_empty && err_lines 0 && [ "$(cat "$F/${v%:*}")" = "${v#*:}" ]'
 done
 t "set: a value that looks like an option goes to the kernel" eval \
-	'fixture setneg && tp 0 --sysfs "$F" set reserve_chunks -1 && [ "$(cat "$F/reserve_chunks")" = -1 ]'
+	'fixture setneg && tp 0 --sysfs "$F" set reserve_chunks -1 &&
+	 [ "$(cat "$F/reserve_chunks")" = -1 ]'
 t "set: options before NAME" eval \
-	'fixture setopt && tp 0 set --sysfs "$F" max_chunks 7 && [ "$(cat "$F/max_chunks")" = 7 ]'
+	'fixture setopt && tp 0 set --sysfs "$F" max_chunks 7 &&
+	 [ "$(cat "$F/max_chunks")" = 7 ]'
 t "set: a missing tunable" eval 'fixture setm && rm "$F/max_chunks" &&
-	tp 1 --sysfs "$F" set max_chunks 1 && err_has "cannot set .*max_chunks: No such file" && [ ! -e "$F/max_chunks" ]'
+	tp 1 --sysfs "$F" set max_chunks 1 && err_has "cannot set .*max_chunks: No such file" &&
+	[ ! -e "$F/max_chunks" ]'
 t "set: a directory" eval 'fixture setd && rm "$F/max_chunks" && mkdir "$F/max_chunks" &&
 	tp 1 --sysfs "$F" set max_chunks 1 && err_has "cannot set .*max_chunks: Is a directory"'
 t "set: a FIFO, no hang" eval 'fixture setf && rm "$F/max_chunks" && mkfifo "$F/max_chunks" &&
@@ -463,37 +513,50 @@ if echo 0 2>/dev/null >/proc/self/oom_score_adj; then
 	kernel_says() {
 		fixture kernel && rm "$F/$1" && ln -s /proc/self/oom_score_adj "$F/$1"
 	}
-	t "set: the kernel's EINVAL" eval 'kernel_says reserve_chunks && tp 1 --sysfs "$F" set reserve_chunks abc &&
-		err_has "invalid value .abc. for reserve_chunks: it takes a number of chunks from 0 to 64" && err_lines 1'
-	t "set: EINVAL of enabled says what it takes" eval 'kernel_says enabled && tp 1 --sysfs "$F" set enabled 5000 &&
+	EINVAL_MSG="invalid value .abc. for reserve_chunks:"
+	EINVAL_MSG+=" it takes a number of chunks from 0 to 64"
+	t "set: the kernel's EINVAL" eval 'kernel_says reserve_chunks &&
+		tp 1 --sysfs "$F" set reserve_chunks abc && err_has "$EINVAL_MSG" && err_lines 1'
+	t "set: EINVAL of enabled says what it takes" eval 'kernel_says enabled &&
+		tp 1 --sysfs "$F" set enabled 5000 &&
 		err_has "invalid value .5000. for enabled: it takes 0/1, y/n or on/off"'
-	t "set: the kernel's ERANGE" eval 'kernel_says max_chunks && tp 1 --sysfs "$F" set max_chunks 99999999999 &&
-		err_has "value .99999999999. out of range for max_chunks: it takes 0 \(no bound\) or a number of chunks the module area can hold"'
-	t "set: a value the kernel takes" eval 'kernel_says max_chunks && tp 0 --sysfs "$F" set max_chunks 0'
+	ERANGE_MSG="value .99999999999. out of range for max_chunks: it takes 0 \(no bound\) or"
+	ERANGE_MSG+=" a number of chunks the module area can hold"
+	t "set: the kernel's ERANGE" eval 'kernel_says max_chunks &&
+		tp 1 --sysfs "$F" set max_chunks 99999999999 && err_has "$ERANGE_MSG"'
+	t "set: a value the kernel takes" eval \
+		'kernel_says max_chunks && tp 0 --sysfs "$F" set max_chunks 0'
 else
 	skip "set: the kernel's EINVAL/ERANGE" "/proc/self/oom_score_adj not writable"
 fi
 if [ -n "$NOBODY" ]; then
-	t "set: not allowed (EACCES)" eval 'fixture seta && chmod -R a+rX "$F" && chmod 644 "$F/enabled" &&
-		[ "$NOBODY" = setpriv ] || chmod 444 "$F/enabled"; as_nobody 1 --sysfs "$F" set enabled 0 &&
-		grep -q "not allowed to set enabled: Permission denied (needs root, CAP_SYS_ADMIN)" "$ERR" &&
+	EACCES_MSG="not allowed to set enabled: Permission denied (needs root, CAP_SYS_ADMIN)"
+	t "set: not allowed (EACCES)" eval 'fixture seta && chmod -R a+rX "$F" &&
+		chmod 644 "$F/enabled" &&
+		[ "$NOBODY" = setpriv ] || chmod 444 "$F/enabled"
+		as_nobody 1 --sysfs "$F" set enabled 0 && grep -q "$EACCES_MSG" "$ERR" &&
 		[ "$(cat "$F/enabled")" = 1 ]'
 else
 	skip "set: not allowed (EACCES)" "cannot drop root (no setpriv)"
 fi
-t "set: an unprintable value is shown safely" eval 'fixture setu && kernel_says reserve_chunks &&
+t "set: an unprintable value is shown safely" eval 'fixture setu &&
+	kernel_says reserve_chunks &&
 	tp 1 --sysfs "$F" set reserve_chunks "$(printf "a\tb")" && err_has "invalid value .a\?b."'
 
 # ------------------------------------------------------------------- watch
 
-t "watch --count 3: a header and 3 lines" eval 'tp 0 --sysfs "$S" watch --interval 0.01 --count 3 &&
-	[ "$(wc -l <"$OUT")" = 4 ] && out_has "^time +allocs/s +frees/s +allocations +used +free +util +chunks +fallbacks +failures$"'
+WATCH_HEADER="^time +allocs/s +frees/s +allocations +used +free +util +chunks"
+WATCH_HEADER+=" +fallbacks +failures$"
+t "watch --count 3: a header and 3 lines" eval \
+	'tp 0 --sysfs "$S" watch --interval 0.01 --count 3 &&
+	 [ "$(wc -l <"$OUT")" = 4 ] && out_has "$WATCH_HEADER"'
 t "watch: no rates on the first line, then 0/s" eval 'tp 0 --sysfs "$S" watch -i 0.01 -c 2 &&
 	[ "$(sed -n 2p "$OUT" | awk "{print \$2, \$3}")" = "- -" ] &&
 	[ "$(sed -n 3p "$OUT" | awk "{print \$2, \$3}")" = "0.0 0.0" ]'
 t "watch: usage on each line" eval 'tp 0 --sysfs "$S" watch -i 0.01 -c 1 &&
 	out_has "^[0-9]{2}:[0-9]{2}:[0-9]{2} +- +- +1004 +4.0 KiB +1.0 MiB +75.0% +2 +1012 +1011$"'
-t "watch: waits the interval" eval 'start=$(date +%s%N) && tp 0 --sysfs "$S" watch -i 0.2 -c 3 &&
+t "watch: waits the interval" eval 'start=$(date +%s%N) &&
+	tp 0 --sysfs "$S" watch -i 0.2 -c 3 &&
 	[ $(( ($(date +%s%N) - start) / 1000000 )) -ge 400 ]'
 t "watch: rates of allocations and frees" eval 'fixture rate &&
 	{ (sleep 0.3; echo 2009 >"$F/stats/alloc_total"; echo 1510 >"$F/stats/free_total") & } &&
@@ -501,33 +564,48 @@ t "watch: rates of allocations and frees" eval 'fixture rate &&
 	awk "NR > 2 && \$2 > 1000 && \$3 > 500 { found = 1 } END { exit !found }" "$OUT"'
 t "watch: a counter that goes back has no rate" eval 'fixture back &&
 	{ (sleep 0.1; echo 5 >"$F/stats/alloc_total") & } &&
-	tp 0 --sysfs "$F" watch -i 0.3 -c 2 && wait && [ "$(sed -n 3p "$OUT" | awk "{print \$2, \$3}")" = "- 0.0" ]'
+	tp 0 --sysfs "$F" watch -i 0.3 -c 2 && wait &&
+	[ "$(sed -n 3p "$OUT" | awk "{print \$2, \$3}")" = "- 0.0" ]'
 t "watch: a broken file stops it" eval 'fixture wb && echo x >"$F/stats/alloc_total" &&
-	tp 1 --sysfs "$F" watch -i 0.01 -c 3 && err_has "alloc_total: not a number" && err_lines 1'
+	tp 1 --sysfs "$F" watch -i 0.01 -c 3 && err_has "alloc_total: not a number" &&
+	err_lines 1'
 t "watch: chunk_size missing" eval 'fixture wc && rm "$F/chunk_size" &&
 	tp 1 --sysfs "$F" watch -c 1 && err_has "chunk_size: No such file"'
 
 # ------------------------------------------------------------------ chunks
 
-t "chunks: a grid per chunk" eval 'tp 0 --debugfs "$D" chunks && err_lines 0 &&
-	out_has "^node 0  0xffffffffa0000000-0xffffffffa0200000  2M  12 allocations, 4.0 KiB used, largest free 2.0 MiB$" &&
-	out_has "^  \+0x000000 \|o\.{15}\|$" && out_has "^  \+0x080000 \|\.{16}\|$" &&
-	out_has "^  \+0x180000 \|\.{14}##\|$" && out_has "^  \(a cell is 32.0 KiB\)$" &&
-	out_has "^node 1  0xffffffffa0400000-0xffffffffa0600000  4K  1 allocation, 2.0 MiB used, largest free 0 B$" &&
-	[ "$(grep -c "|################|" "$OUT")" = 4 ] && out_has "^2 chunks; .\.. empty, .o. partly used, .#. full$"'
+# chunks_grid: the chunks of mkdebugfs, drawn
+chunks_grid() {
+	local head0 head1
+
+	head0="^node 0  0xffffffffa0000000-0xffffffffa0200000  2M  12 allocations, 4.0 KiB used,"
+	head0+=" largest free 2.0 MiB$"
+	head1="^node 1  0xffffffffa0400000-0xffffffffa0600000  4K  1 allocation, 2.0 MiB used,"
+	head1+=" largest free 0 B$"
+	tp 0 --debugfs "$D" chunks && err_lines 0 && out_has "$head0" &&
+		out_has "^  \+0x000000 \|o\.{15}\|$" && out_has "^  \+0x080000 \|\.{16}\|$" &&
+		out_has "^  \+0x180000 \|\.{14}##\|$" && out_has "^  \(a cell is 32.0 KiB\)$" &&
+		out_has "$head1" && [ "$(grep -c "|################|" "$OUT")" = 4 ] &&
+		out_has "^2 chunks; .\.. empty, .o. partly used, .#. full$"
+}
+t "chunks: a grid per chunk" chunks_grid
 t "chunks: none" eval 'mkdir -p "$TMP/d0" && : >"$TMP/d0/chunks" &&
 	tp 0 --debugfs "$TMP/d0" chunks && out_has "^no chunks mapped$"'
 t "chunks: fields in another order, unknown fields skipped" eval 'mkdir -p "$TMP/d1" &&
-	echo "map=$MAP_FULL future=1 end=0x2000 start=0x1000 node=3 mapping=4K allocations=1 used_bytes=64 largest_free=0" >"$TMP/d1/chunks" &&
-	tp 0 --debugfs "$TMP/d1" chunks && out_has "^node 3  0x1000-0x2000  4K" && out_has "a cell is 64 B"'
+	line="map=$MAP_FULL future=1 end=0x2000 start=0x1000 node=3 mapping=4K" &&
+	line+=" allocations=1 used_bytes=64 largest_free=0" && echo "$line" >"$TMP/d1/chunks" &&
+	tp 0 --debugfs "$TMP/d1" chunks && out_has "^node 3  0x1000-0x2000  4K" &&
+	out_has "a cell is 64 B"'
 
 # bad_line NAME LINE: that line is reported, the good ones still drawn
-GOOD="node=0 start=0xffffffffa0000000 end=0xffffffffa0200000 mapping=2M allocations=1 used_bytes=64 largest_free=2097088"
+GOOD="node=0 start=0xffffffffa0000000 end=0xffffffffa0200000 mapping=2M"
+GOOD+=" allocations=1 used_bytes=64 largest_free=2097088"
 bad_line() {
 	local name=$1 line=$2 why=$3
-	t "chunks: $name" eval 'mkdir -p "$TMP/db" && printf "%s\n" "$GOOD map=$MAP_FIRST" "$line" >"$TMP/db/chunks" &&
-		tp 1 --debugfs "$TMP/db" chunks && err_has "chunks:2: malformed line \($why\)" && err_lines 1 &&
-		out_has "^node 0  0xffffffffa0000000" && out_has "^1 chunk;"'
+	t "chunks: $name" eval 'mkdir -p "$TMP/db" &&
+		printf "%s\n" "$GOOD map=$MAP_FIRST" "$line" >"$TMP/db/chunks" &&
+		tp 1 --debugfs "$TMP/db" chunks && err_has "chunks:2: malformed line \($why\)" &&
+		err_lines 1 && out_has "^node 0  0xffffffffa0000000" && out_has "^1 chunk;"'
 }
 bad_line "no map" "$GOOD" "no map"
 bad_line "a short map" "$GOOD map=${MAP_FULL:1}" "bad map"
@@ -538,16 +616,21 @@ bad_line "a negative node" "${GOOD/node=0/node=-1} map=$MAP_FULL" "bad node"
 bad_line "start without 0x" "${GOOD/start=0x/start=} map=$MAP_FULL" "bad start"
 bad_line "end not hex" "${GOOD/end=0x/end=0xg} map=$MAP_FULL" "bad end"
 bad_line "start past 64 bits" "${GOOD/start=0x/start=0x1} map=$MAP_FULL" "bad start"
-bad_line "end below start" "${GOOD/end=0xffffffffa0200000/end=0x1} map=$MAP_FULL" "end not above start"
+bad_line "end below start" "${GOOD/end=0xffffffffa0200000/end=0x1} map=$MAP_FULL" \
+	"end not above start"
 bad_line "a long mapping" "${GOOD/mapping=2M/mapping=2Mbytes!} map=$MAP_FULL" "bad mapping"
-bad_line "allocations not a number" "${GOOD/allocations=1/allocations=one} map=$MAP_FULL" "bad allocations"
-bad_line "used_bytes past 64 bits" "${GOOD/used_bytes=64/used_bytes=18446744073709551616} map=$MAP_FULL" "bad used_bytes"
+bad_line "allocations not a number" "${GOOD/allocations=1/allocations=one} map=$MAP_FULL" \
+	"bad allocations"
+bad_line "used_bytes past 64 bits" \
+	"${GOOD/used_bytes=64/used_bytes=18446744073709551616} map=$MAP_FULL" "bad used_bytes"
 bad_line "a word without =" "$GOOD map=$MAP_FULL junk" "a field without '='"
 bad_line "an empty line" "" "no node"
 t "chunks: a NUL byte" eval 'mkdir -p "$TMP/dn" && printf "node=0\0 x\n" >"$TMP/dn/chunks" &&
 	tp 1 --debugfs "$TMP/dn" chunks && err_has "chunks:1: malformed line: a NUL byte"'
-t "chunks: a 1 MiB line" eval 'mkdir -p "$TMP/dl" && head -c 1048576 /dev/zero | tr "\0" x >"$TMP/dl/chunks" &&
-	tp 1 --debugfs "$TMP/dl" chunks && err_has "chunks:1: malformed line .*\.\.\.$" && err_lines 1'
+t "chunks: a 1 MiB line" eval 'mkdir -p "$TMP/dl" &&
+	head -c 1048576 /dev/zero | tr "\0" x >"$TMP/dl/chunks" &&
+	tp 1 --debugfs "$TMP/dl" chunks && err_has "chunks:1: malformed line .*\.\.\.$" &&
+	err_lines 1'
 t "chunks: file missing" eval 'mkdir -p "$TMP/dm" &&
 	tp 1 --debugfs "$TMP/dm" chunks && err_has "dm/chunks: No such file or directory"'
 t "chunks: a directory" eval 'mkdir -p "$TMP/dd/chunks" &&
@@ -555,7 +638,8 @@ t "chunks: a directory" eval 'mkdir -p "$TMP/dd/chunks" &&
 t "chunks: a FIFO, no hang" eval 'mkdir -p "$TMP/df" && mkfifo "$TMP/df/chunks" &&
 	tp 1 --debugfs "$TMP/df" chunks && err_has "df/chunks: not a regular file"'
 if [ -n "$NOBODY" ]; then
-	t "chunks: a file we may not read" eval 'mkdir -p "$TMP/du" && cp "$D/chunks" "$TMP/du/" && chmod 0 "$TMP/du/chunks" &&
+	t "chunks: a file we may not read" eval 'mkdir -p "$TMP/du" && cp "$D/chunks" "$TMP/du/" &&
+		chmod 0 "$TMP/du/chunks" &&
 		as_nobody 1 --debugfs "$TMP/du" chunks && err_has "du/chunks: Permission denied"'
 else
 	skip "chunks: a file we may not read" "cannot drop root (no setpriv)"
@@ -564,9 +648,10 @@ fi
 # ------------------------------------------------------ build, doc, completion
 
 t "make OUTPUT=dir builds there" eval 'make -s -C "$SRC" OUTPUT="$TMP/out1" >/dev/null &&
-	[ -x "$TMP/out1/textpoolctl" ] && [ ! -e "$SRC/textpoolctl.o" ] || [ -e "$TMP/out1/main.o" ]'
+	[ -x "$TMP/out1/textpoolctl" ] && [ -e "$TMP/out1/main.o" ]'
 if [ -e "$(${CC:-gcc} -print-file-name=libc.a)" ]; then
-	t "make STATIC=1 links statically" eval 'make -s -C "$SRC" OUTPUT="$TMP/static" STATIC=1 >/dev/null &&
+	t "make STATIC=1 links statically" eval \
+		'make -s -C "$SRC" OUTPUT="$TMP/static" STATIC=1 >/dev/null &&
 		! LC_ALL=C readelf -d "$TMP/static/textpoolctl" | grep -q NEEDED &&
 		"$TMP/static/textpoolctl" --sysfs "$S" get slot_size | grep -qx 64'
 else
@@ -581,9 +666,13 @@ else
 	skip "make doc renders the man page" "rst2man not installed"
 fi
 # The man page documents every JSON key and every command.
-t "man page: every command and JSON key" eval 'for w in stats get set watch chunks --sysfs --debugfs --node --json \
-	--interval --count enabled reserve_chunks max_chunks chunk_size slot_size $STATS $USERS allocated_bytes \
-	"JSON OUTPUT" "EXIT STATUS"; do grep -q -- "$w" "$SRC/Documentation/textpoolctl.rst" || { echo "missing: $w"; return 1; }; done'
+t "man page: every command and JSON key" eval 'for w in stats get set watch chunks \
+	--sysfs --debugfs --node --json --interval --count \
+	enabled reserve_chunks max_chunks chunk_size slot_size $STATS $USERS allocated_bytes \
+	"JSON OUTPUT" "EXIT STATUS"; do
+		grep -q -- "$w" "$SRC/Documentation/textpoolctl.rst" ||
+			{ echo "missing: $w"; return 1; }
+	done'
 
 # complete WORDS...: what the bash completion offers for the last word
 complete_words() {
@@ -592,8 +681,10 @@ complete_words() {
 		source "$1"; shift
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
 		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
-		_textpoolctl textpoolctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-		printf "%s\n" "${COMPREPLY[@]}"' _ "$SRC/bash-completion/textpoolctl" "$@" | sort | xargs
+		_textpoolctl textpoolctl "${COMP_WORDS[COMP_CWORD]}" \
+			"${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' \
+		_ "$SRC/bash-completion/textpoolctl" "$@" | sort | xargs
 }
 # expect_completion "WORDS" "OFFERS"
 expect_completion() {
@@ -606,17 +697,23 @@ t "bash completion: the file parses" bash -n "$SRC/bash-completion/textpoolctl"
 t "bash completion: commands" expect_completion "textpoolctl ''" "chunks get help set stats watch"
 t "bash completion: a command's start" expect_completion "textpoolctl st" "stats"
 t "bash completion: global options" expect_completion "textpoolctl --" "--debugfs --help --sysfs"
-t "bash completion: stats options" expect_completion "textpoolctl stats --" "--debugfs --help --json --node --sysfs"
-t "bash completion: watch options" expect_completion "textpoolctl watch -" "--count --debugfs --help --interval --sysfs"
-t "bash completion: set NAME" expect_completion "textpoolctl set ''" "enabled max_chunks reserve_chunks"
+t "bash completion: stats options" expect_completion "textpoolctl stats --" \
+	"--debugfs --help --json --node --sysfs"
+t "bash completion: watch options" expect_completion "textpoolctl watch -" \
+	"--count --debugfs --help --interval --sysfs"
+t "bash completion: set NAME" expect_completion "textpoolctl set ''" \
+	"enabled max_chunks reserve_chunks"
 t "bash completion: set enabled VALUE" expect_completion "textpoolctl set enabled ''" "0 1"
-t "bash completion: get NAME from --sysfs" eval 'expect_completion "textpoolctl --sysfs $S get node1/al" \
-	"node1/alloc_failures node1/alloc_total node1/allocated_bytes node1/allocations"'
-t "bash completion: --node from --sysfs" expect_completion "textpoolctl --sysfs $S stats --node ''" "0 1"
+t "bash completion: get NAME from --sysfs" eval \
+	'expect_completion "textpoolctl --sysfs $S get node1/al" \
+	 "node1/alloc_failures node1/alloc_total node1/allocated_bytes node1/allocations"'
+t "bash completion: --node from --sysfs" expect_completion \
+	"textpoolctl --sysfs $S stats --node ''" "0 1"
 t "bash completion: help COMMAND" expect_completion "textpoolctl help w" "watch"
 
 if have shellcheck; then
-	t "shellcheck of the tests and the completion" shellcheck -s bash -e SC2016,SC2034,SC2207,SC2317 \
+	t "shellcheck of the tests and the completion" \
+		shellcheck -s bash -e SC2016,SC2034,SC2207,SC2317 \
 		"$SRC/tests/run.sh" "$SRC/bash-completion/textpoolctl"
 else
 	skip "shellcheck of the tests and the completion" "shellcheck not installed"

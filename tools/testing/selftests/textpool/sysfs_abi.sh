@@ -1,0 +1,588 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The ABI of /sys/kernel/mm/textpool (Documentation/ABI/testing/
+# sysfs-kernel-mm-textpool): every file with its mode, strict parsing of the
+# tunables (bad input rejected with the right errno and the value kept),
+# writes need CAP_SYS_ADMIN, and the tunables take effect: enabled=0 sends
+# new allocations to the fallback, max_chunks bounds a node's chunks,
+# reserve_chunks keeps empty chunks mapped. Allocations are made by loading
+# BPF socket filters with sysfs_helper (raw bpf() syscall). Run as root.
+
+DIR=$(dirname "$(readlink -f "$0")")
+. "$DIR"/../kselftest/ktap_helpers.sh
+
+TP=/sys/kernel/mm/textpool
+HELPER=$DIR/sysfs_helper
+STATS="chunks huge_chunks fallback_chunks allocations allocated_bytes
+requested_bytes free_bytes largest_free alloc_total free_total alloc_failures
+fallback_allocs"
+USERS="bpf ftrace kprobes modules"
+CHUNK=2097152
+# Instructions of the big BPF programs: about 6 bytes of x86 code each.
+BIG_INSNS=40000
+CPU=0
+HOLD_PID=
+HOLD_OUT=
+
+ktap_print_header
+
+if [ "$(id -u)" != 0 ]; then
+	ktap_skip_all "must be run as root"
+	exit "$KSFT_SKIP"
+fi
+if [ ! -d "$TP" ]; then
+	ktap_skip_all "no $TP: kernel without CONFIG_TEXTPOOL"
+	exit "$KSFT_SKIP"
+fi
+[ -x "$HELPER" ] || ktap_exit_fail_msg "$HELPER is missing"
+
+# The nodes that have memory, from a list such as 0-1,3.
+expand_list() {
+	echo "$1" | tr ',' '\n' | while IFS=- read -r a b; do
+		[ -n "$a" ] || continue
+		seq "$a" "${b:-$a}"
+	done
+}
+NODES=$(expand_list "$(cat /sys/devices/system/node/has_memory 2>/dev/null || echo 0)")
+NR_NODES=$(echo "$NODES" | wc -w)
+NODE=$(ls -d /sys/devices/system/cpu/cpu$CPU/node* 2>/dev/null | head -n 1)
+NODE=${NODE##*/node}
+[ -n "$NODE" ] || NODE=$(echo "$NODES" | head -n 1)
+
+# 20 tests + one per node directory.
+ktap_set_plan $((20 + NR_NODES))
+
+ORIG_ENABLED=$(cat $TP/enabled)
+ORIG_RESERVE=$(cat $TP/reserve_chunks)
+ORIG_MAX=$(cat $TP/max_chunks)
+
+hold_stop() {
+	[ -n "$HOLD_PID" ] || return 0
+	kill "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID" 2>/dev/null
+	HOLD_PID=
+	rm -f "$HOLD_OUT"
+}
+
+cleanup() {
+	hold_stop
+	"$HELPER" write $TP/enabled "$ORIG_ENABLED" >/dev/null
+	"$HELPER" write $TP/max_chunks "$ORIG_MAX" >/dev/null
+	"$HELPER" write $TP/reserve_chunks "$ORIG_RESERVE" >/dev/null
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# FAILED collects the reasons of the current test; check() reports it.
+FAILED=
+bad() {
+	ktap_print_msg "$*"
+	FAILED=1
+}
+
+check() {
+	if [ -z "$FAILED" ]; then
+		ktap_test_pass "$1"
+	else
+		ktap_test_fail "$1"
+	fi
+	FAILED=
+}
+
+# set NAME VALUE: a write that must succeed and read back as VALUE.
+set_ok() {
+	local res
+
+	res=$("$HELPER" write "$TP/$1" "$2")
+	[ "$res" = OK ] || bad "$1: writing '$2' gave $res, want OK"
+}
+
+# expect NAME VALUE ERRNO...: a write that must fail with one of ERRNO and
+# leave the value as it was.
+expect() {
+	local name=$1 val=$2 before after res e shown
+	shift 2
+
+	before=$(cat "$TP/$name")
+	res=$("$HELPER" write "$TP/$name" "$val")
+	after=$(cat "$TP/$name")
+	for e in "$@"; do
+		[ "$res" = "$e" ] && break
+	done
+	shown=$(printf '%s' "$val" | cut -c1-40)
+	[ "$res" = "$e" ] || bad "$name: writing '$shown' gave $res, want $*"
+	[ "$before" = "$after" ] ||
+		bad "$name: writing '$shown' changed it from $before to $after"
+}
+
+# check_list DIR NAME...: DIR holds NAME... and nothing else.
+check_list() {
+	local dir=$1 want got
+	shift
+
+	want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+	got=$(ls "$dir" 2>/dev/null | sort | tr '\n' ' ')
+	[ "$want" = "$got" ] || bad "$dir holds '$got', want '$want'"
+}
+
+# check_files DIR MODE NAME...: DIR holds NAME..., each with mode MODE
+# (dir: a 0755 directory); check_exact: and nothing else.
+check_exact() {
+	local dir=$1 mode=$2
+	shift 2
+
+	check_list "$dir" "$@"
+	check_files "$dir" "$mode" "$@"
+}
+
+check_files() {
+	local dir=$1 mode=$2 f m
+	shift 2
+
+	for f in "$@"; do
+		if [ ! -e "$dir/$f" ]; then
+			bad "$dir/$f is missing"
+			continue
+		fi
+		m=$(stat -c %a "$dir/$f")
+		case $mode in
+		dir)	[ -d "$dir/$f" ] && [ "$m" = 755 ] ||
+				bad "$dir/$f: not a 0755 directory ($m)" ;;
+		*)	[ -f "$dir/$f" ] && [ "$m" = "$mode" ] ||
+				bad "$dir/$f: mode $m, want $mode" ;;
+		esac
+	done
+}
+
+# A string of N copies of C.
+repeat() {
+	head -c "$1" /dev/zero | tr '\0' "$2"
+}
+
+# --- files and modes --------------------------------------------------------
+
+node_dirs=
+for n in $NODES; do
+	node_dirs="$node_dirs node$n"
+done
+check_list $TP enabled reserve_chunks max_chunks chunk_size slot_size \
+	stats users $node_dirs
+check_files $TP dir stats users $node_dirs
+check_files $TP 644 enabled reserve_chunks max_chunks
+check_files $TP 444 chunk_size slot_size
+check "top level: tunables 0644, constants 0444, one nodeN/ per node with memory ($NODES)"
+
+check_exact $TP/stats 444 $STATS
+check "stats/: the 12 statistics, 0444"
+
+for n in $NODES; do
+	check_exact $TP/node$n 444 $STATS
+	check "node$n/: the 12 statistics, 0444"
+done
+
+check_exact $TP/users dir $USERS
+for u in $USERS; do
+	check_exact $TP/users/$u 444 allocations allocated_bytes
+done
+check "users/{bpf,ftrace,kprobes,modules}/: allocations and allocated_bytes, 0444"
+
+# --- read-only files --------------------------------------------------------
+
+[ "$(cat $TP/chunk_size)" = $CHUNK ] || bad "chunk_size is $(cat $TP/chunk_size)"
+[ "$(cat $TP/slot_size)" = 64 ] || bad "slot_size is $(cat $TP/slot_size)"
+for f in $TP/stats/* $TP/node*/* $TP/users/*/*; do
+	grep -q -x -E '[0-9]+' "$f" || bad "$f does not hold a number: $(cat "$f")"
+done
+check "constants: chunk_size=$CHUNK slot_size=64; statistics are numbers"
+
+for f in chunk_size slot_size stats/chunks stats/fallback_allocs \
+	 node$NODE/alloc_total users/bpf/allocations; do
+	expect "$f" 1 EACCES EPERM EIO
+	expect "$f" 0 EACCES EPERM EIO
+done
+check "writes to constants and statistics fail"
+
+# --- enabled ----------------------------------------------------------------
+
+for v in 0 1 n y off on '0\n' '1\n' 'n\n' 'y\n' 'off\n' 'on\n'; do
+	set_ok enabled "$v"
+	want=1
+	case $v in 0*|n*|off*) want=0 ;; esac
+	[ "$(cat $TP/enabled)" = $want ] || bad "enabled: wrote '$v', reads $(cat $TP/enabled)"
+done
+check "enabled accepts exactly 0 1 n y off on, with or without a newline"
+
+for start in 0 1; do
+	set_ok enabled $start
+	for v in 1x 0x yes no true false Y N ON OFF On o of onn offf 2 10 00 \
+		 -1 -0 +1 ' 1' '1 ' ' ' '\n' '\n\n' '1\n\n' '1\0' '\0' 'on\0' \
+		 '0x1' 1.0 "$(repeat 40 0)1" "$(repeat 4000 1)"; do
+		expect enabled "$v" EINVAL
+	done
+	expect enabled "$(repeat 5000 1)" EINVAL E2BIG
+	[ "$(cat $TP/enabled)" = $start ] || bad "enabled is $(cat $TP/enabled), want $start"
+done
+set_ok enabled 1
+check "enabled rejects anything else with EINVAL and keeps its value"
+
+# --- numbers: reserve_chunks and max_chunks -----------------------------------
+
+# bad_numbers NAME: what no unsigned decimal tunable accepts.
+bad_numbers() {
+	local v
+
+	for v in -1 -0 abc 1x 0x1 0x10 '1 ' ' 1' '1\t' '\t1' '+-1' '--1' 1.0 \
+		 1e3 '1,0' '\n' '\n\n' '1\n\n' '\n1' '1\0' '\0' '1\02' ' ' \
+		 "$(repeat 40 0)1" "$(repeat 33 0)" "$(repeat 4000 0)"; do
+		expect "$1" "$v" EINVAL
+	done
+	expect "$1" "$(repeat 5000 0)" EINVAL E2BIG
+	for v in 4294967296 18446744073709551615 18446744073709551616 \
+		 99999999999999999999 "$(repeat 32 9)"; do
+		expect "$1" "$v" ERANGE
+	done
+}
+
+for v in 0 64 '5\n' 1 '+2' 00000000000000000000000000000003; do
+	set_ok reserve_chunks "$v"
+	want=$(printf '%s\n' "$v" | sed 's/\\n//; s/^+//; s/^0*\([0-9]\)/\1/')
+	[ "$(cat $TP/reserve_chunks)" = "$want" ] ||
+		bad "reserve_chunks: wrote '$v', reads $(cat $TP/reserve_chunks)"
+done
+check "reserve_chunks accepts 0..64 in decimal"
+
+set_ok reserve_chunks 7
+for v in 65 100 4294967295; do
+	expect reserve_chunks $v EINVAL
+done
+bad_numbers reserve_chunks
+[ "$(cat $TP/reserve_chunks)" = 7 ] || bad "reserve_chunks is $(cat $TP/reserve_chunks), want 7"
+set_ok reserve_chunks "$ORIG_RESERVE"
+check "reserve_chunks rejects bad input (EINVAL, ERANGE on overflow) and keeps its value"
+
+# The limit of max_chunks is not exported: find it by bisection.
+lo=0
+hi=4294967295
+res=$("$HELPER" write $TP/max_chunks $hi)
+[ "$res" = EINVAL ] || bad "max_chunks: writing $hi gave $res, want EINVAL"
+while [ $((hi - lo)) -gt 1 ]; do
+	mid=$(((lo + hi) / 2))
+	res=$("$HELPER" write $TP/max_chunks $mid)
+	case $res in
+	OK)	lo=$mid ;;
+	EINVAL)	hi=$mid ;;
+	*)	bad "max_chunks: writing $mid gave $res"; break ;;
+	esac
+done
+LIMIT=$lo
+ktap_print_msg "max_chunks limit: $LIMIT chunks ($((LIMIT * 2)) MiB)"
+[ "$LIMIT" -ge 1 ] && [ "$LIMIT" -le 65536 ] || bad "implausible limit $LIMIT"
+for v in 0 "$LIMIT" 1 "$LIMIT\\n" 0; do
+	set_ok max_chunks "$v"
+	[ "$(cat $TP/max_chunks)" = "${v%\\n}" ] ||
+		bad "max_chunks: wrote '$v', reads $(cat $TP/max_chunks)"
+done
+check "max_chunks accepts 0..limit in decimal"
+
+set_ok max_chunks 3
+expect max_chunks $((LIMIT + 1)) EINVAL
+expect max_chunks $((LIMIT + 1000)) EINVAL
+bad_numbers max_chunks
+[ "$(cat $TP/max_chunks)" = 3 ] || bad "max_chunks is $(cat $TP/max_chunks), want 3"
+set_ok max_chunks "$ORIG_MAX"
+check "max_chunks rejects bad input (EINVAL, ERANGE on overflow) and keeps its value"
+
+# --- permissions --------------------------------------------------------------
+
+for f in enabled reserve_chunks max_chunks; do
+	before=$(cat $TP/$f)
+	res=$("$HELPER" write-as 65534 $TP/$f "$before" 2>&1)
+	case $res in
+	EACCES|EPERM) ;;
+	*) bad "$f: write as uid 65534 gave $res, want EACCES or EPERM" ;;
+	esac
+	res=$("$HELPER" write-as 65534 $TP/$f 0 2>&1)
+	[ "$(cat $TP/$f)" = "$before" ] || bad "$f: changed by uid 65534"
+done
+check "a write by uid 65534 fails and changes nothing"
+
+for f in enabled reserve_chunks max_chunks; do
+	before=$(cat $TP/$f)
+	for v in 0 1 "$before"; do
+		res=$("$HELPER" write-nocap $TP/$f "$v" 2>&1)
+		[ "$res" = EPERM ] ||
+			bad "$f: write of $v without CAP_SYS_ADMIN gave $res, want EPERM"
+	done
+	[ "$(cat $TP/$f)" = "$before" ] || bad "$f: changed without CAP_SYS_ADMIN"
+done
+check "a write by root without CAP_SYS_ADMIN fails with EPERM"
+
+# --- statistics -----------------------------------------------------------------
+
+# stats/ is the sum of the nodes (largest_free: the largest). The system is
+# idle, but give background allocations a few chances.
+sum_ok() {
+	local f s n v sum
+	for f in $STATS; do
+		s=$(cat $TP/stats/$f)
+		sum=0
+		for n in $NODES; do
+			v=$(cat $TP/node$n/$f)
+			if [ $f = largest_free ]; then
+				[ "$v" -gt "$sum" ] && sum=$v
+			else
+				sum=$((sum + v))
+			fi
+		done
+		if [ "$s" != "$sum" ]; then
+			SUM_DIFF="stats/$f is $s, the nodes give $sum"
+			return 1
+		fi
+	done
+	return 0
+}
+tries=0
+until sum_ok; do
+	tries=$((tries + 1))
+	[ $tries -lt 5 ] || { bad "$SUM_DIFF"; break; }
+	sleep 1
+done
+s=$(cat $TP/stats/chunks)
+h=$(cat $TP/stats/huge_chunks)
+fb=$(cat $TP/stats/fallback_chunks)
+[ "$s" = $((h + fb)) ] || bad "chunks $s != huge_chunks $h + fallback_chunks $fb"
+check "stats/ sums the nodeN/ directories; chunks = huge_chunks + fallback_chunks"
+
+# --- debugfs -------------------------------------------------------------------
+
+DBG=/sys/kernel/debug/textpool/chunks
+[ -e $DBG ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+LINE='^node=[0-9]+ start=0x[0-9a-f]+ end=0x[0-9a-f]+ mapping=(2M|4K) allocations=[0-9]+ '
+LINE="${LINE}used_bytes=[0-9]+ largest_free=[0-9]+ map=[.o#]{64}\$"
+
+# A line per chunk: as many as nodeN/chunks says, 2M ones as huge_chunks.
+dbg_ok() {
+	local n want got
+	for n in $NODES; do
+		want=$(cat $TP/node$n/chunks)
+		got=$(grep -c "^node=$n " $DBG)
+		if [ "$want" != "$got" ]; then
+			DBG_DIFF="node $n: $got lines in $DBG, node$n/chunks is $want"
+			return 1
+		fi
+	done
+	want=$(cat $TP/stats/huge_chunks)
+	got=$(grep -c ' mapping=2M ' $DBG)
+	if [ "$want" != "$got" ]; then
+		DBG_DIFF="$got lines with mapping=2M in $DBG, huge_chunks is $want"
+		return 1
+	fi
+	return 0
+}
+
+if [ -e $DBG ]; then
+	m=$(stat -c %a $DBG)
+	[ "$m" = 444 ] || bad "$DBG: mode $m, want 444"
+	junk=$(grep -v -E "$LINE" $DBG | head -n 3)
+	[ -z "$junk" ] || bad "$DBG: lines not in the format: $junk"
+	tries=0
+	until dbg_ok; do
+		tries=$((tries + 1))
+		[ $tries -lt 5 ] || { bad "$DBG_DIFF"; break; }
+		sleep 1
+	done
+	res=$("$HELPER" write $DBG 1)
+	[ "$res" != OK ] || bad "$DBG: a write succeeded"
+	check "debugfs textpool/chunks: 0444, a line per chunk of each node"
+else
+	ktap_test_skip "debugfs textpool/chunks (no debugfs)"
+fi
+
+# --- the tunables take effect ---------------------------------------------------
+
+st() {
+	cat $TP/$1
+}
+
+# Wait until the frees of the programs closed so far are done: frees of BPF
+# programs go through RCU and a workqueue.
+wait_frees() {
+	local want=$1 i=0
+	while [ "$(st stats/free_total)" -lt "$want" ]; do
+		i=$((i + 1))
+		if [ $i -gt 300 ]; then
+			bad "frees did not happen: free_total $(st stats/free_total), want $want"
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 0
+}
+
+# hold_start COUNT INSNS: load COUNT programs on CPU and keep them loaded.
+hold_start() {
+	local i=0
+	HOLD_OUT=$(mktemp)
+	"$HELPER" bpf-hold $CPU "$1" "$2" >"$HOLD_OUT" 2>&1 &
+	HOLD_PID=$!
+	while ! grep -q -E '^(ready|failed)' "$HOLD_OUT"; do
+		i=$((i + 1))
+		if [ $i -gt 6000 ] || ! kill -0 $HOLD_PID 2>/dev/null; then
+			bad "BPF loader did not get ready: $(cat "$HOLD_OUT")"
+			hold_stop
+			return 1
+		fi
+		sleep 0.1
+	done
+	if ! grep -q '^ready' "$HOLD_OUT"; then
+		bad "BPF loads failed: $(cat "$HOLD_OUT")"
+		hold_stop
+		return 1
+	fi
+	return 0
+}
+
+# hold_release: close them and wait for their frees.
+hold_release() {
+	local ft
+	ft=$(st stats/free_total)
+	hold_stop
+	wait_frees $((ft + $1))
+}
+
+set_ok enabled 1
+set_ok max_chunks 0
+a0=$(st stats/alloc_total)
+f0=$(st stats/fallback_allocs)
+u0=$(st users/bpf/allocations)
+b0=$(st users/bpf/allocated_bytes)
+BPF_OK=
+if hold_start 1 $BIG_INSNS; then
+	PROG=$(( $(st users/bpf/allocated_bytes) - b0 ))
+	a1=$(st stats/alloc_total)
+	f1=$(st stats/fallback_allocs)
+	u1=$(st users/bpf/allocations)
+	ktap_print_msg "a BPF program of $BIG_INSNS instructions takes $PROG bytes"
+	[ $((a1 - a0)) -ge 1 ] || bad "alloc_total did not rise ($a0 -> $a1)"
+	[ "$f1" = "$f0" ] || bad "fallback_allocs rose ($f0 -> $f1) with enabled=1"
+	[ $((u1 - u0)) -ge 1 ] || bad "users/bpf/allocations did not rise ($u0 -> $u1)"
+	[ "$PROG" -ge $((BIG_INSNS * 4)) ] && [ "$PROG" -lt $CHUNK ] ||
+		bad "users/bpf/allocated_bytes rose by $PROG"
+	[ -z "$FAILED" ] && BPF_OK=1
+	hold_release 1
+fi
+check "enabled=1: a BPF program is served by the pool"
+
+if [ -n "$BPF_OK" ]; then
+	set_ok enabled 0
+	[ "$(st enabled)" = 0 ] || bad "enabled reads $(st enabled)"
+	f0=$(st stats/fallback_allocs)
+	n0=$(st node$NODE/fallback_allocs)
+	"$HELPER" bpf-load $CPU 5 2 >/dev/null || bad "BPF loads failed with enabled=0"
+	f1=$(st stats/fallback_allocs)
+	n1=$(st node$NODE/fallback_allocs)
+	[ $((f1 - f0)) -ge 5 ] ||
+		bad "stats/fallback_allocs rose by $((f1 - f0)) for 5 programs with enabled=0"
+	[ $((n1 - n0)) -ge 5 ] ||
+		bad "node$NODE/fallback_allocs rose by $((n1 - n0)) for 5 programs on node $NODE"
+	set_ok enabled 1
+	f0=$(st stats/fallback_allocs)
+	"$HELPER" bpf-load $CPU 5 2 >/dev/null || bad "BPF loads failed with enabled=1"
+	f1=$(st stats/fallback_allocs)
+	[ "$f1" = "$f0" ] || bad "fallback_allocs rose ($f0 -> $f1) again with enabled=1"
+	check "enabled=0: new allocations take the fallback, enabled=1 brings them back"
+else
+	ktap_test_skip "enabled=0: new allocations take the fallback (BPF does not use the pool)"
+fi
+
+# max_chunks=M with M the chunks node $NODE has (at least 1): allocating more
+# than fits in them falls back, and the node gets no new chunk. Then with
+# max_chunks=0 the same allocations get new chunks and do not fall back.
+if [ -n "$BPF_OK" ]; then
+	c=$(st node$NODE/chunks)
+	M=$c
+	[ "$M" -ge 1 ] || M=1
+	need=$(( $(st node$NODE/free_bytes) + (M - c) * CHUNK + CHUNK / 2 ))
+	count=$((need / PROG + 2))
+	ktap_print_msg "node $NODE: $c chunks, max_chunks=$M," \
+		"loading $count programs of $PROG bytes"
+	set_ok max_chunks $M
+	f0=$(st stats/fallback_allocs)
+	if hold_start $count $BIG_INSNS; then
+		f1=$(st stats/fallback_allocs)
+		c1=$(st node$NODE/chunks)
+		[ "$c1" -le "$M" ] || bad "node $NODE has $c1 chunks with max_chunks=$M"
+		[ "$f1" -gt "$f0" ] ||
+			bad "fallback_allocs did not rise ($f0 -> $f1) with max_chunks=$M reached"
+		hold_release $count
+	fi
+	set_ok max_chunks 0
+	f0=$(st stats/fallback_allocs)
+	if hold_start $count $BIG_INSNS; then
+		f1=$(st stats/fallback_allocs)
+		c1=$(st node$NODE/chunks)
+		[ "$c1" -gt "$M" ] ||
+			bad "node $NODE has $c1 chunks with max_chunks=0, want more than $M"
+		[ "$f1" = "$f0" ] || bad "fallback_allocs rose ($f0 -> $f1) with max_chunks=0"
+		hold_release $count
+	fi
+	check "max_chunks bounds a node's chunks, beyond it allocations fall back"
+else
+	ktap_test_skip "max_chunks bounds a node's chunks (BPF does not use the pool)"
+fi
+
+# reserve_chunks=64: the chunks emptied by closing the programs stay mapped;
+# reserve_chunks=0: they are given back.
+if [ -n "$BPF_OK" ]; then
+	set_ok max_chunks 0
+	set_ok reserve_chunks 64
+	c=$(st node$NODE/chunks)
+	count=$(( ($(st node$NODE/free_bytes) + CHUNK / 2) / PROG + 2 ))
+	H=
+	if hold_start $count $BIG_INSNS; then
+		H=$(st node$NODE/chunks)
+		[ "$H" -gt "$c" ] ||
+			bad "node $NODE: $count programs did not map a chunk ($c -> $H)"
+		if [ -e $DBG ]; then
+			[ "$(grep -c "^node=$NODE " $DBG)" = "$H" ] ||
+				bad "$DBG: not $H lines of node $NODE: $(cat $DBG)"
+			grep -q -E "^node=$NODE .* allocations=[1-9][0-9]* .*map=.*[o#]" $DBG ||
+				bad "$DBG: no chunk of node $NODE shows the programs: $(cat $DBG)"
+		fi
+		hold_release $count
+		sleep 1
+		c1=$(st node$NODE/chunks)
+		[ "$c1" = "$H" ] ||
+			bad "node $NODE: chunks $H -> $c1 after the frees, with reserve_chunks=64"
+	fi
+	check "reserve_chunks=64 keeps emptied chunks mapped"
+
+	if [ -n "$H" ]; then
+		set_ok reserve_chunks 0
+		# One more allocation and free, in case the core trims on free.
+		ft=$(st stats/free_total)
+		"$HELPER" bpf-load $CPU 1 2 >/dev/null || bad "BPF load failed"
+		wait_frees $((ft + 1))
+		i=0
+		while [ "$(st node$NODE/chunks)" -ge "$H" ] && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		c1=$(st node$NODE/chunks)
+		[ "$c1" -lt "$H" ] || bad "node $NODE: still $c1 chunks with reserve_chunks=0"
+		h=$(st node$NODE/huge_chunks)
+		fb=$(st node$NODE/fallback_chunks)
+		[ "$(st node$NODE/chunks)" = $((h + fb)) ] ||
+			bad "node $NODE: chunks != huge_chunks + fallback_chunks"
+		set_ok reserve_chunks "$ORIG_RESERVE"
+		check "reserve_chunks=0 gives emptied chunks back"
+	else
+		ktap_test_skip "reserve_chunks=0 gives emptied chunks back (no chunk was mapped)"
+	fi
+else
+	ktap_test_skip "reserve_chunks=64 keeps emptied chunks mapped (BPF does not use the pool)"
+	ktap_test_skip "reserve_chunks=0 gives emptied chunks back (BPF does not use the pool)"
+fi
+
+ktap_finished
