@@ -5,10 +5,12 @@
  *
  * Run it at boot with textpool_bench.run=1 on the kernel command line, or
  * later with "echo 1 > /sys/module/textpool_bench/parameters/run".  It
- * prints one line per measurement to the console:
+ * prints one line per measurement to the console (here folded):
  *
- *   textpool-bench: impl=textpool size=64 live=10000 nodes=2 iters=4000 ns_per_op=N alloc_ns=A free_ns=F
- *   textpool-bench: impl=execmem size=64 live=10000 nodes=2 iters=200 ns_per_op=N alloc_ns=A free_ns=F
+ *   textpool-bench: impl=textpool size=64 live=10000 nodes=2 iters=4000
+ *                   ns_per_op=N alloc_ns=A free_ns=F
+ *   textpool-bench: impl=execmem size=64 live=10000 nodes=2 iters=200
+ *                   ns_per_op=N alloc_ns=A free_ns=F
  *   textpool-bench: done
  *
  * An op is one allocation plus one free of @size bytes (ns_per_op =
