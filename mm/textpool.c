@@ -133,6 +133,7 @@
 #include <linux/bitmap.h>
 #include <linux/execmem.h>
 #include <linux/init.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/memory.h>
 #include <linux/mm.h>
@@ -287,6 +288,9 @@ static unsigned int textpool_max __read_mostly;
 static DECLARE_BITMAP(textpool_present, TEXTPOOL_MAX_CHUNKS);
 static atomic_long_t textpool_bad_frees;
 static atomic_long_t textpool_reuse_gen;
+/* Refills, their extents and the time spent writing them, for the bench. */
+static atomic_long_t textpool_refills, textpool_refill_extents;
+static atomic64_t textpool_refill_ns;
 
 /* The ranges of one refill, protected by text_mutex. */
 static struct textpool_range textpool_refill_ranges[TEXTPOOL_REFILL_RANGES];
@@ -420,7 +424,8 @@ static void textpool_extent_erase(struct rb_root *root,
 /*
  * Put [@addr, @addr + @size) of @chunk into @root (free_root or dirty_root
  * of the chunk's node), merging it with the extents of the same chunk on
- * either side.  @spare is used if no merge is possible and freed otherwise.
+ * either side.  @spare, or a new extent if @spare is NULL, is used if no
+ * merge is possible; @spare is freed otherwise.
  */
 static void textpool_extent_insert(struct rb_root *root,
 				   struct textpool_chunk *chunk,
@@ -449,6 +454,9 @@ static void textpool_extent_insert(struct rb_root *root,
 		next->size += size;
 		textpool_extent_cb_propagate(&next->rb, NULL);
 	} else {
+		if (!spare)
+			spare = kmem_cache_alloc(textpool_extent_cache,
+						 GFP_KERNEL | __GFP_NOFAIL);
 		spare->start = addr;
 		spare->size = size;
 		spare->chunk = chunk;
@@ -845,6 +853,7 @@ static void textpool_refill_locked(struct textpool_node *node,
 	struct rb_root batch;
 	struct rb_node *rb;
 	unsigned int n = 0;
+	u64 t0;
 
 	lockdep_assert_held(&text_mutex);
 
@@ -854,12 +863,14 @@ static void textpool_refill_locked(struct textpool_node *node,
 	node->dirty_bytes = 0;
 	node->dirty_frees = 0;
 	rbtree_postorder_for_each_entry_safe(e, tmp, &batch, rb) {
+		atomic_long_inc(&textpool_refill_extents);
 		e->chunk->dirty_bytes -= e->size;
 		textpool_chunk_refilling(node, e->chunk, e->size);
 	}
 	mutex_unlock(&node->lock);
 
 	/* One text_poke session per TEXTPOOL_REFILL_RANGES extents. */
+	t0 = ktime_get_ns();
 	for (rb = rb_first(&batch); rb; rb = rb_next(rb)) {
 		e = textpool_rb_extent(rb);
 		textpool_refill_ranges[n].addr = (void *)e->start;
@@ -876,6 +887,8 @@ static void textpool_refill_locked(struct textpool_node *node,
 	if (!RB_EMPTY_ROOT(&batch)) {
 		/* Code was here: see textpool_reuse_seq(). */
 		atomic_long_inc(&textpool_reuse_gen);
+		atomic_long_inc(&textpool_refills);
+		atomic64_add(ktime_get_ns() - t0, &textpool_refill_ns);
 	}
 	rbtree_postorder_for_each_entry_safe(e, tmp, &batch, rb) {
 		struct textpool_chunk *chunk = e->chunk;
@@ -1053,19 +1066,14 @@ static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr)
 	unsigned int first = off >> TEXTPOOL_SLOT_SHIFT;
 	unsigned int nslots, tail;
 	unsigned long bytes, requested;
-	struct textpool_extent *spare;
 	enum textpool_user user;
 	LIST_HEAD(release);
-	bool refill;
+	bool refill, first_dirty;
 
 	if (off & (TEXTPOOL_SLOT_SIZE - 1)) {
 		textpool_bad_free(addr, "free inside an allocation");
 		return;
 	}
-
-	/* Preallocated so that the free cannot fail under the lock. */
-	spare = kmem_cache_alloc(textpool_extent_cache,
-				 GFP_KERNEL | __GFP_NOFAIL);
 
 	mutex_lock(&node->lock);
 	if (!test_bit(first, chunk->bound_map) ||
@@ -1073,7 +1081,6 @@ static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr)
 		bool inside = test_bit(first, chunk->alloc_map);
 
 		mutex_unlock(&node->lock);
-		kmem_cache_free(textpool_extent_cache, spare);
 		textpool_bad_free(addr, inside ? "free inside an allocation" :
 					"invalid or double free");
 		return;
@@ -1097,11 +1104,12 @@ static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr)
 	node->stats.free_bytes += bytes;
 	node->stats.free_total++;
 	atomic_long_inc(&textpool_reuse_gen);
+	/* Allocates an extent only if no merge is possible (never fails). */
 	textpool_extent_insert(&node->dirty_root, chunk, (unsigned long)addr,
-			       bytes, spare);
+			       bytes, NULL);
 	chunk->dirty_bytes += bytes;
 	node->dirty_bytes += bytes;
-	node->dirty_frees++;
+	first_dirty = !node->dirty_frees++;
 	if (textpool_chunk_empty(chunk)) {
 		node->nr_empty++;
 		textpool_node_trim(node, &release);
@@ -1114,10 +1122,11 @@ static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr)
 	textpool_release_chunks(&release);
 	textpool_vm_put(chunk->vm);	/* the allocation's reference */
 
-	if (!refill)
+	/* The first free since the last refill schedules the next one. */
+	if (!refill && first_dirty)
 		schedule_delayed_work(&textpool_refill_work,
 				      TEXTPOOL_REFILL_DELAY);
-	else if (!textpool_refill_node(node, false))
+	else if (refill && !textpool_refill_node(node, false))
 		mod_delayed_work(system_wq, &textpool_refill_work, 0);
 }
 
@@ -1543,6 +1552,14 @@ unsigned long textpool_reuse_seq(void)
 void textpool_refill_all(void)
 {
 	textpool_trim_all();
+}
+
+void textpool_refill_counts(unsigned long *refills, unsigned long *extents,
+			    u64 *ns)
+{
+	*refills = atomic_long_read(&textpool_refills);
+	*extents = atomic_long_read(&textpool_refill_extents);
+	*ns = atomic64_read(&textpool_refill_ns);
 }
 
 unsigned long textpool_dirty_bytes(int nid)
