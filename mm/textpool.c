@@ -18,7 +18,8 @@
  * 2 MiB direct-map alias read-only without splitting it below 2 MiB).  It is
  * never writable and executable at once: every later write goes through
  * text_poke (textpool_copy(), textpool_set()), and freed space is filled
- * with INT3 again before it can be handed out anew.  When a chunk is given
+ * with INT3 again before it can be handed out anew (see "Refill" below).
+ * When a chunk is given
  * back, arch_textpool_unprotect() (set_memory_nx() + set_memory_rw())
  * restores both mappings for the whole 2 MiB and flushes the TLBs before
  * vfree() returns the pages.  VM_FLUSH_RESET_PERMS is not used: it resets
@@ -51,8 +52,33 @@
  * each node caches the largest extent size of its subtree, so the
  * lowest-address extent that fits is found in O(log n) and the tree's root
  * knows the node's largest free extent.  Allocation takes the front of the
- * extent; free puts the slots back and merges them with the neighbouring
- * extents of the same chunk (never across chunks, which may be adjacent).
+ * extent.  Extents merge with the neighbouring extents of the same chunk
+ * (never across chunks, which may be adjacent).
+ *
+ * Refill
+ * ------
+ * A free does not write the freed slots itself: writing through text_poke
+ * switches to the poking mm and flushes the TLB, which would make every
+ * free cost as much as the allocation it replaces.  Instead the freed slots
+ * go into a second tree of the node, dirty_root (same extents, merged the
+ * same way), where no allocation finds them, and are refilled with INT3 in
+ * batches by textpool_refill_locked(): all the dirty extents of the node in
+ * one text_poke session (arch_textpool_fill_ranges(), text_poke_set_ranges()
+ * on x86, one switch to the poking mm per 32 pages).  Only then do they go
+ * back into free_root.  A node is refilled
+ *
+ *  - by the free that brings its dirty space to TEXTPOOL_REFILL_FREES frees
+ *    or TEXTPOOL_REFILL_BYTES bytes,
+ *  - by an allocation that finds no clean space while dirty space waits,
+ *  - by a delayed work item, TEXTPOOL_REFILL_DELAY after a free, so that
+ *    freed space waits a few milliseconds at most.
+ *
+ * Dirty space counts as free in the statistics (free_bytes: allocated plus
+ * free bytes are always the size of the chunks), but largest_free only
+ * sees extents as they are, dirty or clean, not yet merged with each other.
+ * A chunk whose last allocation is freed while its node already keeps
+ * reserve_chunks empty chunks is given back without a refill: its pages go
+ * back to the page allocator, not to another allocation.
  *
  * Fallback
  * --------
@@ -65,21 +91,32 @@
  *
  * Locking
  * -------
- * Each node has a mutex, node->lock, that protects its free-extent tree,
+ * Each node has a mutex, node->lock, that protects its free-extent trees,
  * its chunk list, the bitmaps and counters of its chunks and its statistics.
  * No path holds two node locks.  The lock order is:
  *
- *	node->lock
- *	  -> vmalloc's locks, the page allocator, CPA (set_memory_*)
+ *	text_mutex
+ *	  -> node->lock
+ *	    -> vmalloc's locks, the page allocator, CPA (set_memory_*)
  *
- * text_mutex (taken by text_poke) is never taken under node->lock: a free
- * checks and takes the allocation out of the bitmaps under the lock, fills
- * it with INT3 without the lock, and puts the slots back into the tree
- * under the lock again; textpool_copy()/textpool_set() check the range and
- * take a reference under the lock and write without it.  So callers of
- * textpool_free(), textpool_copy() and textpool_set() must not hold
- * text_mutex.  Creating a chunk (vmalloc + set_memory_rox) happens under
- * node->lock; releasing one happens without it, by the last reference.
+ * text_mutex (taken by text_poke) is never taken under node->lock.  A
+ * refill takes text_mutex, then node->lock to take the node's dirty
+ * extents out of dirty_root, writes them without node->lock, and puts them
+ * into free_root under node->lock again before it drops text_mutex (so
+ * whoever takes text_mutex next sees every earlier refill complete).
+ * textpool_copy()/textpool_set() check the range and take a reference under
+ * node->lock and write without it, taking text_mutex: their callers must
+ * not hold text_mutex.
+ *
+ * textpool_alloc() and textpool_free() may be called with text_mutex held
+ * (kprobes does): they never wait for text_mutex.  A free only queues the
+ * slots; when a refill is due it tries mutex_trylock(&text_mutex), and if
+ * that fails (text_mutex is held, perhaps by the caller) it leaves the
+ * refill to the work item.  An allocation that finds no clean space tries
+ * the same and, if it cannot refill, maps a new chunk (or takes the
+ * fallback) as if the dirty space were not there.  Creating a chunk
+ * (vmalloc + set_memory_rox) happens under node->lock; releasing one
+ * happens without it, by the last reference.
  * Per-user statistics are atomics.  textpool_contains() takes no lock: it
  * reads a bitmap of the 2 MiB slots of the module range that are chunks,
  * so it can be called from any context.
@@ -96,7 +133,9 @@
 #include <linux/bitmap.h>
 #include <linux/execmem.h>
 #include <linux/init.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
@@ -106,7 +145,9 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/textpool.h>
+#include <linux/sizes.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include "textpool_internal.h"
 
@@ -114,6 +155,13 @@
 #define TEXTPOOL_MAX_RESERVE	64
 #define TEXTPOOL_MAP_CHARS	64
 #define TEXTPOOL_MAP_SLOTS	(TEXTPOOL_SLOTS / TEXTPOOL_MAP_CHARS)
+
+/* When a node's freed space is refilled (see "Refill" above). */
+#define TEXTPOOL_REFILL_FREES	64
+#define TEXTPOOL_REFILL_BYTES	SZ_256K
+#define TEXTPOOL_REFILL_DELAY	msecs_to_jiffies(4)
+/* Ranges handed to the architecture at once. */
+#define TEXTPOOL_REFILL_RANGES	64
 
 /* The 2 MiB-aligned part of the module range that chunks can occupy. */
 #define TEXTPOOL_VA_START	ALIGN(MODULES_VADDR, TEXTPOOL_CHUNK_SIZE)
@@ -145,7 +193,8 @@ struct textpool_area {
  * @list: entry in @node's chunk list
  * @huge: mapped by one PMD (else built from 4 KiB pages)
  * @nr_allocs: live allocations
- * @nr_pending: frees in progress (slots out of the bitmaps, not yet free)
+ * @dirty_bytes: freed bytes waiting for a refill in @node->dirty_root
+ * @refill_bytes: freed bytes being refilled (in neither tree)
  * @used_bytes: slot-rounded bytes of live allocations
  * @alloc_map: one bit per slot in use
  * @bound_map: one bit at the first slot of each live allocation
@@ -162,7 +211,8 @@ struct textpool_chunk {
 	struct list_head list;
 	bool huge;
 	unsigned int nr_allocs;
-	unsigned int nr_pending;
+	unsigned long dirty_bytes;
+	unsigned long refill_bytes;
 	unsigned long used_bytes;
 	DECLARE_BITMAP(alloc_map, TEXTPOOL_SLOTS);
 	DECLARE_BITMAP(bound_map, TEXTPOOL_SLOTS);
@@ -210,14 +260,20 @@ struct textpool_extent {
  * @lock: protects everything below
  * @nid: the node
  * @free_root: free extents of all chunks of the node, by address
+ * @dirty_root: freed extents not yet refilled with INT3, by address
+ * @dirty_bytes: bytes in @dirty_root
+ * @dirty_frees: frees since the last refill
  * @chunks: the chunks of the node
- * @nr_empty: chunks without allocations and without frees in progress
+ * @nr_empty: chunks without allocations and without a refill in progress
  * @stats: statistics (largest_free is computed when read)
  */
 struct textpool_node {
 	struct mutex lock;	/* see "Locking" at the top of the file */
 	int nid;
 	struct rb_root free_root;
+	struct rb_root dirty_root;
+	unsigned long dirty_bytes;
+	unsigned int dirty_frees;
 	struct list_head chunks;
 	unsigned int nr_empty;
 	struct textpool_stats stats;
@@ -231,6 +287,16 @@ static unsigned int textpool_reserve __read_mostly = 1;
 static unsigned int textpool_max __read_mostly;
 static DECLARE_BITMAP(textpool_present, TEXTPOOL_MAX_CHUNKS);
 static atomic_long_t textpool_bad_frees;
+static atomic_long_t textpool_reuse_gen;
+/* Refills, their extents and the time spent writing them, for the bench. */
+static atomic_long_t textpool_refills, textpool_refill_extents;
+static atomic64_t textpool_refill_ns;
+
+/* The ranges of one refill, protected by text_mutex. */
+static struct textpool_range textpool_refill_ranges[TEXTPOOL_REFILL_RANGES];
+
+static void textpool_refill_workfn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(textpool_refill_work, textpool_refill_workfn);
 
 static struct {
 	atomic_long_t allocations;
@@ -356,16 +422,16 @@ static void textpool_extent_erase(struct rb_root *root,
 }
 
 /*
- * Give [@addr, @addr + @size) of @chunk back to the tree, merging it with
- * the free extents of the same chunk on either side.  @spare is used if no
- * merge is possible and freed otherwise.
+ * Put [@addr, @addr + @size) of @chunk into @root (free_root or dirty_root
+ * of the chunk's node), merging it with the extents of the same chunk on
+ * either side.  @spare, or a new extent if @spare is NULL, is used if no
+ * merge is possible; @spare is freed otherwise.
  */
-static void textpool_extent_insert(struct textpool_node *node,
+static void textpool_extent_insert(struct rb_root *root,
 				   struct textpool_chunk *chunk,
 				   unsigned long addr, unsigned long size,
 				   struct textpool_extent *spare)
 {
-	struct rb_root *root = &node->free_root;
 	struct textpool_extent *next, *prev;
 
 	next = textpool_extent_ge(root, addr);
@@ -388,6 +454,9 @@ static void textpool_extent_insert(struct textpool_node *node,
 		next->size += size;
 		textpool_extent_cb_propagate(&next->rb, NULL);
 	} else {
+		if (!spare)
+			spare = kmem_cache_alloc(textpool_extent_cache,
+						 GFP_KERNEL | __GFP_NOFAIL);
 		spare->start = addr;
 		spare->size = size;
 		spare->chunk = chunk;
@@ -523,6 +592,8 @@ static struct textpool_extent *textpool_chunk_create(struct textpool_node *node)
 	refcount_set(&vm->textpool_refs, 1);	/* the pool's reference */
 	WRITE_ONCE(vm->textpool, &chunk->area);
 
+	/* The addresses may have held code before: see textpool_reuse_seq(). */
+	atomic_long_inc(&textpool_reuse_gen);
 	e->start = chunk->start;
 	e->size = TEXTPOOL_CHUNK_SIZE;
 	e->chunk = chunk;
@@ -545,22 +616,43 @@ free_chunk:
 	return NULL;
 }
 
+/* Bytes of the extents of @chunk in @root; erase them if @erase. */
+static unsigned long textpool_chunk_extents(struct rb_root *root,
+					    struct textpool_chunk *chunk,
+					    bool erase)
+{
+	struct textpool_extent *e, *next;
+	unsigned long bytes = 0;
+
+	for (e = textpool_extent_ge(root, chunk->start); e && e->chunk == chunk;
+	     e = next) {
+		next = textpool_rb_extent(rb_next(&e->rb));
+		bytes += e->size;
+		if (erase)
+			textpool_extent_erase(root, e);
+	}
+	return bytes;
+}
+
 /*
- * Take an empty chunk out of its pool.  Called with node->lock held; the
- * caller drops the pool's reference once the lock is released.
+ * Take an empty chunk out of its pool, with the freed space that still
+ * waits for a refill: its pages go back to the page allocator.  Called
+ * with node->lock held; the caller drops the pool's reference once the
+ * lock is released.
  */
 static void textpool_chunk_unlink(struct textpool_node *node,
 				  struct textpool_chunk *chunk,
 				  struct list_head *release)
 {
-	struct textpool_extent *e;
-
 	lockdep_assert_held(&node->lock);
-	e = textpool_extent_ge(&node->free_root, chunk->start);
-	if (WARN_ON_ONCE(!e || e->start != chunk->start ||
-			 e->size != TEXTPOOL_CHUNK_SIZE))
+	if (WARN_ON_ONCE(textpool_chunk_extents(&node->free_root, chunk,
+						false) +
+			 chunk->dirty_bytes != TEXTPOOL_CHUNK_SIZE))
 		return;
-	textpool_extent_erase(&node->free_root, e);
+	textpool_chunk_extents(&node->free_root, chunk, true);
+	textpool_chunk_extents(&node->dirty_root, chunk, true);
+	node->dirty_bytes -= chunk->dirty_bytes;
+	chunk->dirty_bytes = 0;
 	clear_bit(textpool_va_index(chunk->start), textpool_present);
 	list_move(&chunk->list, release);
 	node->nr_empty--;
@@ -572,9 +664,10 @@ static void textpool_chunk_unlink(struct textpool_node *node,
 	node->stats.free_bytes -= TEXTPOOL_CHUNK_SIZE;
 }
 
+/* No allocation, and no refill in progress: the chunk may be given back. */
 static inline bool textpool_chunk_empty(struct textpool_chunk *chunk)
 {
-	return !chunk->nr_allocs && !chunk->nr_pending;
+	return !chunk->nr_allocs && !chunk->refill_bytes;
 }
 
 /*
@@ -676,6 +769,8 @@ static void *textpool_alloc_fallback(size_t size, int nid,
 	refcount_set(&vm->textpool_refs, 1);
 	WRITE_ONCE(vm->textpool, &fb->area);
 	vm->flags |= VM_TEXTPOOL;
+	/* The addresses may have held code before: see textpool_reuse_seq(). */
+	atomic_long_inc(&textpool_reuse_gen);
 
 	if (fb->counted) {
 		mutex_lock(&node->lock);
@@ -727,7 +822,120 @@ static void textpool_free_fallback(struct vm_struct *vm,
 		mutex_unlock(&node->lock);
 		textpool_user_account(fb->user, -1, -(long)fb->size);
 	}
+	atomic_long_inc(&textpool_reuse_gen);
 	textpool_vm_put(vm);
+}
+
+/* ---- Refill -------------------------------------------------------------- */
+
+/* Change @chunk's bytes being refilled, keeping node->nr_empty right. */
+static void textpool_chunk_refilling(struct textpool_node *node,
+				     struct textpool_chunk *chunk, long bytes)
+{
+	bool was_empty = textpool_chunk_empty(chunk);
+
+	chunk->refill_bytes += bytes;
+	if (was_empty && !textpool_chunk_empty(chunk))
+		node->nr_empty--;
+	else if (!was_empty && textpool_chunk_empty(chunk))
+		node->nr_empty++;
+}
+
+/*
+ * Fill all the dirty extents of @node with INT3 and make them allocatable
+ * again; give back the chunks that this leaves empty beyond the reserve
+ * (onto @release, for the caller to release without text_mutex).
+ */
+static void textpool_refill_locked(struct textpool_node *node,
+				   struct list_head *release)
+{
+	struct textpool_extent *e, *tmp;
+	struct rb_root batch;
+	struct rb_node *rb;
+	unsigned int n = 0;
+	u64 t0;
+
+	lockdep_assert_held(&text_mutex);
+
+	mutex_lock(&node->lock);
+	batch = node->dirty_root;
+	node->dirty_root = RB_ROOT;
+	node->dirty_bytes = 0;
+	node->dirty_frees = 0;
+	rbtree_postorder_for_each_entry_safe(e, tmp, &batch, rb) {
+		atomic_long_inc(&textpool_refill_extents);
+		e->chunk->dirty_bytes -= e->size;
+		textpool_chunk_refilling(node, e->chunk, e->size);
+	}
+	mutex_unlock(&node->lock);
+
+	/* One text_poke session per TEXTPOOL_REFILL_RANGES extents. */
+	t0 = ktime_get_ns();
+	for (rb = rb_first(&batch); rb; rb = rb_next(rb)) {
+		e = textpool_rb_extent(rb);
+		textpool_refill_ranges[n].addr = (void *)e->start;
+		textpool_refill_ranges[n].len = e->size;
+		if (++n == TEXTPOOL_REFILL_RANGES) {
+			arch_textpool_fill_ranges(textpool_refill_ranges, n);
+			n = 0;
+		}
+	}
+	if (n)
+		arch_textpool_fill_ranges(textpool_refill_ranges, n);
+
+	mutex_lock(&node->lock);
+	if (!RB_EMPTY_ROOT(&batch)) {
+		/* Code was here: see textpool_reuse_seq(). */
+		atomic_long_inc(&textpool_reuse_gen);
+		atomic_long_inc(&textpool_refills);
+		atomic64_add(ktime_get_ns() - t0, &textpool_refill_ns);
+	}
+	rbtree_postorder_for_each_entry_safe(e, tmp, &batch, rb) {
+		struct textpool_chunk *chunk = e->chunk;
+
+		textpool_chunk_refilling(node, chunk, -(long)e->size);
+		textpool_extent_insert(&node->free_root, chunk, e->start,
+				       e->size, e);
+	}
+	textpool_node_trim(node, release);
+	mutex_unlock(&node->lock);
+}
+
+/*
+ * Refill @node's dirty extents.  With @wait, wait for text_mutex (the
+ * caller must not hold it); else give up if text_mutex is held.  Returns
+ * false if it gave up.
+ */
+static bool textpool_refill_node(struct textpool_node *node, bool wait)
+{
+	LIST_HEAD(release);
+
+	if (wait)
+		mutex_lock(&text_mutex);
+	else if (!mutex_trylock(&text_mutex))
+		return false;
+	textpool_refill_locked(node, &release);
+	mutex_unlock(&text_mutex);
+	textpool_release_chunks(&release);
+	return true;
+}
+
+static void textpool_refill_workfn(struct work_struct *work)
+{
+	int nid;
+
+	for_each_node(nid) {
+		struct textpool_node *node = textpool_nodes[nid];
+		bool dirty;
+
+		if (!node)
+			continue;
+		mutex_lock(&node->lock);
+		dirty = !RB_EMPTY_ROOT(&node->dirty_root);
+		mutex_unlock(&node->lock);
+		if (dirty)
+			textpool_refill_node(node, true);
+	}
 }
 
 /* ---- Allocation and free ------------------------------------------------- */
@@ -781,7 +989,9 @@ static void *textpool_take(struct textpool_node *node,
  * executable: write it with textpool_copy() or textpool_set(), free it
  * with textpool_free().
  *
- * Context: process context, may sleep.  Must not hold text_mutex.
+ * Context: process context, may sleep.  May hold text_mutex: the
+ * allocation never waits for it, and maps a new chunk rather than wait for
+ * freed space to be refilled.
  * Return: a 64-byte aligned address, or NULL if @size is 0 or no memory
  * could be found.
  */
@@ -789,6 +999,7 @@ void *textpool_alloc_node(size_t size, int nid, enum textpool_user user)
 {
 	struct textpool_extent *e;
 	struct textpool_node *node;
+	bool refilled = true;
 	unsigned long bytes;
 	unsigned int max;
 	void *addr;
@@ -807,6 +1018,15 @@ void *textpool_alloc_node(size_t size, int nid, enum textpool_user user)
 	bytes = round_up(size, TEXTPOOL_SLOT_SIZE);
 	mutex_lock(&node->lock);
 	e = textpool_lowest_fit(&node->free_root, bytes);
+	if (!e && !RB_EMPTY_ROOT(&node->dirty_root)) {
+		/* Freed space waits for its INT3: refill it, if text_mutex is free. */
+		mutex_unlock(&node->lock);
+		refilled = textpool_refill_node(node, false);
+		mutex_lock(&node->lock);
+		e = textpool_lowest_fit(&node->free_root, bytes);
+		if (!refilled)
+			mod_delayed_work(system_wq, &textpool_refill_work, 0);
+	}
 	if (!e) {
 		max = READ_ONCE(textpool_max);
 		if (!max || node->stats.chunks < max)
@@ -830,7 +1050,7 @@ EXPORT_SYMBOL_GPL(textpool_alloc_node);
  *
  * textpool_alloc_node() on the node of the calling CPU.
  *
- * Context: process context, may sleep.  Must not hold text_mutex.
+ * Context: process context, may sleep.  May hold text_mutex.
  * Return: a 64-byte aligned address filled with INT3, or NULL.
  */
 void *textpool_alloc(size_t size, enum textpool_user user)
@@ -846,18 +1066,14 @@ static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr)
 	unsigned int first = off >> TEXTPOOL_SLOT_SHIFT;
 	unsigned int nslots, tail;
 	unsigned long bytes, requested;
-	struct textpool_extent *spare;
 	enum textpool_user user;
 	LIST_HEAD(release);
+	bool refill, first_dirty;
 
 	if (off & (TEXTPOOL_SLOT_SIZE - 1)) {
 		textpool_bad_free(addr, "free inside an allocation");
 		return;
 	}
-
-	/* Preallocated so that the free cannot fail under the lock. */
-	spare = kmem_cache_alloc(textpool_extent_cache,
-				 GFP_KERNEL | __GFP_NOFAIL);
 
 	mutex_lock(&node->lock);
 	if (!test_bit(first, chunk->bound_map) ||
@@ -865,12 +1081,14 @@ static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr)
 		bool inside = test_bit(first, chunk->alloc_map);
 
 		mutex_unlock(&node->lock);
-		kmem_cache_free(textpool_extent_cache, spare);
 		textpool_bad_free(addr, inside ? "free inside an allocation" :
 					"invalid or double free");
 		return;
 	}
-	/* Take the allocation out; its slots are not free until refilled. */
+	/*
+	 * Take the allocation out and queue its slots for a refill: they are
+	 * free, but not allocatable before they are INT3 again.
+	 */
 	nslots = textpool_alloc_end(chunk, first) - first;
 	bytes = (unsigned long)nslots << TEXTPOOL_SLOT_SHIFT;
 	user = chunk->meta[first] >> TEXTPOOL_META_TAIL_BITS;
@@ -879,43 +1097,53 @@ static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr)
 	bitmap_clear(chunk->alloc_map, first, nslots);
 	__clear_bit(first, chunk->bound_map);
 	chunk->nr_allocs--;
-	chunk->nr_pending++;
 	chunk->used_bytes -= bytes;
 	node->stats.allocations--;
 	node->stats.allocated_bytes -= bytes;
 	node->stats.requested_bytes -= requested;
-	node->stats.free_total++;
-	mutex_unlock(&node->lock);
-	textpool_user_account(user, -1, -(long)bytes);
-
-	/* Refill with traps before the slots can be handed out again. */
-	arch_textpool_fill(addr, bytes);
-
-	mutex_lock(&node->lock);
-	textpool_extent_insert(node, chunk, (unsigned long)addr, bytes, spare);
 	node->stats.free_bytes += bytes;
-	chunk->nr_pending--;
+	node->stats.free_total++;
+	atomic_long_inc(&textpool_reuse_gen);
+	/* Allocates an extent only if no merge is possible (never fails). */
+	textpool_extent_insert(&node->dirty_root, chunk, (unsigned long)addr,
+			       bytes, NULL);
+	chunk->dirty_bytes += bytes;
+	node->dirty_bytes += bytes;
+	first_dirty = !node->dirty_frees++;
 	if (textpool_chunk_empty(chunk)) {
 		node->nr_empty++;
 		textpool_node_trim(node, &release);
 	}
+	refill = node->dirty_frees >= TEXTPOOL_REFILL_FREES ||
+		 node->dirty_bytes >= TEXTPOOL_REFILL_BYTES;
 	mutex_unlock(&node->lock);
+	textpool_user_account(user, -1, -(long)bytes);
 
 	textpool_release_chunks(&release);
 	textpool_vm_put(chunk->vm);	/* the allocation's reference */
+
+	/* The first free since the last refill schedules the next one. */
+	if (!refill && first_dirty)
+		schedule_delayed_work(&textpool_refill_work,
+				      TEXTPOOL_REFILL_DELAY);
+	else if (refill && !textpool_refill_node(node, false))
+		mod_delayed_work(system_wq, &textpool_refill_work, 0);
 }
 
 /**
  * textpool_free() - free memory from textpool_alloc()
  * @addr: the address textpool_alloc() returned, or NULL
  *
- * Fills the allocation with INT3 again and gives it back to its chunk (or
- * to execmem for a fallback allocation).  An empty chunk is unmapped when
- * its node already keeps reserve_chunks empty chunks.  Freeing an address
- * that textpool did not hand out, or freeing twice, warns and changes
- * nothing.
+ * Gives the allocation back to its chunk (or to execmem for a fallback
+ * allocation).  The freed slots are filled with INT3 again before they
+ * can be allocated again: in batches, a few milliseconds later at most,
+ * or at once when an allocation needs them.  An empty chunk is unmapped
+ * when its node already keeps reserve_chunks empty chunks.  Freeing an
+ * address that textpool did not hand out, or freeing twice, warns and
+ * changes nothing.
  *
- * Context: process context, may sleep.  Must not hold text_mutex.
+ * Context: process context, may sleep.  May hold text_mutex: the free
+ * never waits for it.
  */
 void textpool_free(void *addr)
 {
@@ -1093,20 +1321,16 @@ unsigned int textpool_reserve_chunks(void)
 	return READ_ONCE(textpool_reserve);
 }
 
+/* Refill all the nodes and give back the empty chunks beyond the limits. */
 static void textpool_trim_all(void)
 {
 	int nid;
 
 	for_each_node(nid) {
 		struct textpool_node *node = textpool_nodes[nid];
-		LIST_HEAD(release);
 
-		if (!node)
-			continue;
-		mutex_lock(&node->lock);
-		textpool_node_trim(node, &release);
-		mutex_unlock(&node->lock);
-		textpool_release_chunks(&release);
+		if (node)
+			textpool_refill_node(node, true);
 	}
 }
 
@@ -1116,7 +1340,7 @@ static void textpool_trim_all(void)
  *
  * Empty chunks beyond the new reserve are unmapped at once.
  *
- * Context: process context, may sleep.
+ * Context: process context, may sleep.  Must not hold text_mutex.
  * Return: 0, or -EINVAL if @nr is out of range.
  */
 int textpool_set_reserve_chunks(unsigned int nr)
@@ -1155,7 +1379,7 @@ unsigned int textpool_max_chunks_limit(void)
  * A node at the limit sends allocations it has no room for to the execmem
  * fallback; its empty chunks beyond the limit are unmapped at once.
  *
- * Context: process context, may sleep.
+ * Context: process context, may sleep.  Must not hold text_mutex.
  * Return: 0, or -EINVAL if @nr is out of range.
  */
 int textpool_set_max_chunks(unsigned int nr)
@@ -1174,7 +1398,9 @@ static void textpool_add_stats(struct textpool_node *node,
 	unsigned long largest;
 
 	mutex_lock(&node->lock);
-	largest = textpool_subtree_max(node->free_root.rb_node);
+	/* Dirty extents are free too, they only wait for their INT3. */
+	largest = max(textpool_subtree_max(node->free_root.rb_node),
+		      textpool_subtree_max(node->dirty_root.rb_node));
 	sum->chunks += s->chunks;
 	sum->huge_chunks += s->huge_chunks;
 	sum->fallback_chunks += s->fallback_chunks;
@@ -1238,16 +1464,23 @@ const char *textpool_user_name(enum textpool_user user)
 	return textpool_user_names[user];
 }
 
-static unsigned long textpool_chunk_largest_free(struct textpool_node *node,
-						 struct textpool_chunk *chunk)
+static unsigned long textpool_chunk_largest(struct rb_root *root,
+					    struct textpool_chunk *chunk)
 {
 	struct textpool_extent *e;
 	unsigned long largest = 0;
 
-	for (e = textpool_extent_ge(&node->free_root, chunk->start);
+	for (e = textpool_extent_ge(root, chunk->start);
 	     e && e->chunk == chunk; e = textpool_rb_extent(rb_next(&e->rb)))
 		largest = max(largest, e->size);
 	return largest;
+}
+
+static unsigned long textpool_chunk_largest_free(struct textpool_node *node,
+						 struct textpool_chunk *chunk)
+{
+	return max(textpool_chunk_largest(&node->free_root, chunk),
+		   textpool_chunk_largest(&node->dirty_root, chunk));
 }
 
 /**
@@ -1294,7 +1527,51 @@ void textpool_show_chunks(struct seq_file *m)
 	}
 }
 
+/**
+ * textpool_reuse_seq() - generation of text memory that may hold stale code
+ *
+ * Advances every time memory that held code may be handed out again: on
+ * each free (chunk slot or fallback) before the freed space becomes
+ * allocatable, and whenever new memory is mapped (a new chunk or a fallback
+ * execmem allocation).  A caller that reads it after textpool_alloc()
+ * returned and finds it unchanged since its last predictor flush knows the
+ * memory it got held no code since that flush.
+ *
+ * Freed chunk space becomes allocatable when it has been refilled with
+ * INT3; the sequence advances both at the free and at the refill.
+ *
+ * Return: the current sequence number.
+ */
+unsigned long textpool_reuse_seq(void)
+{
+	return atomic_long_read(&textpool_reuse_gen);
+}
+
 /* ---- For the KUnit tests (mm/textpool_kunit.c) --------------------------- */
+
+void textpool_refill_all(void)
+{
+	textpool_trim_all();
+}
+
+void textpool_refill_counts(unsigned long *refills, unsigned long *extents,
+			    u64 *ns)
+{
+	*refills = atomic_long_read(&textpool_refills);
+	*extents = atomic_long_read(&textpool_refill_extents);
+	*ns = atomic64_read(&textpool_refill_ns);
+}
+
+unsigned long textpool_dirty_bytes(int nid)
+{
+	struct textpool_node *node = textpool_nodes[nid];
+	unsigned long bytes;
+
+	mutex_lock(&node->lock);
+	bytes = node->dirty_bytes;
+	mutex_unlock(&node->lock);
+	return bytes;
+}
 
 unsigned long textpool_bad_free_count(void)
 {
@@ -1353,6 +1630,7 @@ static int __init textpool_init(void)
 		mutex_init(&node->lock);
 		node->nid = nid;
 		node->free_root = RB_ROOT;
+		node->dirty_root = RB_ROOT;
 		INIT_LIST_HEAD(&node->chunks);
 		WRITE_ONCE(textpool_nodes[nid], node);
 	}

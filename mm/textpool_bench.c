@@ -5,10 +5,12 @@
  *
  * Run it at boot with textpool_bench.run=1 on the kernel command line, or
  * later with "echo 1 > /sys/module/textpool_bench/parameters/run".  It
- * prints one line per measurement to the console:
+ * prints one line per measurement to the console (here folded):
  *
- *   textpool-bench: impl=textpool size=64 live=10000 nodes=2 iters=4000 ns_per_op=N alloc_ns=A free_ns=F
- *   textpool-bench: impl=execmem size=64 live=10000 nodes=2 iters=200 ns_per_op=N alloc_ns=A free_ns=F
+ *   textpool-bench: impl=textpool size=64 live=10000 nodes=2 iters=4000
+ *                   ns_per_op=N alloc_ns=A free_ns=F
+ *   textpool-bench: impl=execmem size=64 live=10000 nodes=2 iters=200
+ *                   ns_per_op=N alloc_ns=A free_ns=F
  *   textpool-bench: done
  *
  * An op is one allocation plus one free of @size bytes (ns_per_op =
@@ -33,6 +35,8 @@
 #include <linux/string.h>
 #include <linux/textpool.h>
 #include <linux/vmalloc.h>
+
+#include "textpool_internal.h"
 
 #define BENCH_MAX_LIVE	10000
 #define BENCH_BATCH	16
@@ -147,7 +151,9 @@ static void bench_ops(const struct bench_impl *impl, size_t size,
 static void bench_one(const struct bench_impl *impl, unsigned int live,
 		      bool all_sizes)
 {
+	unsigned long refills0, refills1, extents0, extents1;
 	struct bench_result r;
+	u64 ns0, ns1;
 	unsigned int s;
 	void **p;
 
@@ -159,11 +165,15 @@ static void bench_one(const struct bench_impl *impl, unsigned int live,
 	for (s = 0; s < ARRAY_SIZE(bench_sizes); s++) {
 		if (!all_sizes && bench_sizes[s] != 256)
 			continue;
+		textpool_refill_counts(&refills0, &extents0, &ns0);
 		bench_ops(impl, bench_sizes[s], impl->iters, &r);
-		pr_info("impl=%s size=%zu live=%u nodes=%u iters=%u ns_per_op=%llu alloc_ns=%llu free_ns=%llu\n",
+		textpool_refill_counts(&refills1, &extents1, &ns1);
+		pr_info("impl=%s size=%zu live=%u nodes=%u iters=%u ns_per_op=%llu alloc_ns=%llu free_ns=%llu refills=%lu refill_extents=%lu refill_ns=%llu\n",
 			impl->name, bench_sizes[s], live, bench_nr_nids,
 			impl->iters, r.alloc_ns + r.free_ns, r.alloc_ns,
-			r.free_ns);
+			r.free_ns, refills1 - refills0, extents1 - extents0,
+			refills1 == refills0 ? 0 :
+			div_u64(ns1 - ns0, refills1 - refills0));
 	}
 	bench_depopulate(impl, p, live);
 }

@@ -16,5 +16,12 @@ void *textpool_chunk_of(const void *addr);
 bool textpool_is_fallback(const void *addr);
 /* Is the chunk that contains @addr mapped by one PMD? */
 bool textpool_chunk_is_huge(const void *addr);
+/* Refill the freed space of all nodes now, and trim them. */
+void textpool_refill_all(void);
+/* Refills since boot, the extents they wrote and the ns they took. */
+void textpool_refill_counts(unsigned long *refills, unsigned long *extents,
+			    u64 *ns);
+/* Freed bytes of node @nid that wait for a refill. */
+unsigned long textpool_dirty_bytes(int nid);
 
 #endif /* _MM_TEXTPOOL_INTERNAL_H */

@@ -8,7 +8,9 @@
 
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
@@ -108,7 +110,9 @@ static void textpool_test_int3(struct kunit *test)
 	/* @pin keeps the chunk mapped, so the freed slots can be read. */
 	KUNIT_ASSERT_PTR_EQ(test, textpool_chunk_of(p), textpool_chunk_of(pin));
 	textpool_free(p);
+	textpool_refill_all();
 	KUNIT_EXPECT_TRUE(test, all_bytes(p, INT3, 320));
+	KUNIT_EXPECT_EQ(test, textpool_dirty_bytes(0), 0UL);
 
 	q = textpool_alloc_node(320, 0, TEXTPOOL_OTHER);
 	KUNIT_ASSERT_NOT_NULL(test, q);
@@ -122,6 +126,8 @@ static void textpool_test_reuse(struct kunit *test)
 {
 	void *pin, *a, *b, *c;
 
+	/* No freed space of earlier tests waits below the allocations. */
+	textpool_refill_all();
 	pin = textpool_alloc_node(64, 0, TEXTPOOL_OTHER);
 	KUNIT_ASSERT_NOT_NULL(test, pin);
 	a = textpool_alloc_node(128, 0, TEXTPOOL_OTHER);
@@ -131,6 +137,7 @@ static void textpool_test_reuse(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, b >= a + 128 || a >= b + 128);
 
 	textpool_free(a);
+	textpool_refill_all();
 	c = textpool_alloc_node(100, 0, TEXTPOOL_OTHER);
 	KUNIT_EXPECT_PTR_EQ(test, c, a);	/* lowest address first fit */
 	textpool_free(c);
@@ -138,6 +145,7 @@ static void textpool_test_reuse(struct kunit *test)
 	if (b == a + 128) {
 		/* a and b free again form one extent of 256 bytes at a. */
 		textpool_free(b);
+		textpool_refill_all();
 		c = textpool_alloc_node(256, 0, TEXTPOOL_OTHER);
 		KUNIT_EXPECT_PTR_EQ(test, c, a);
 		textpool_free(c);
@@ -582,6 +590,7 @@ static void textpool_test_bad_input(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, textpool_bad_free_count(), bad + 7);
 	KUNIT_EXPECT_EQ(test, STAT(NUMA_NO_NODE, allocations), allocs - 2);
+	textpool_refill_all();
 	/* The pin and the memory of others are untouched. */
 	KUNIT_EXPECT_TRUE(test, all_bytes(pin, INT3, 64));
 	KUNIT_EXPECT_EQ(test, textpool_set(pin, 0x90, 64), 0);
@@ -628,6 +637,183 @@ static void textpool_test_show_chunks(struct kunit *test)
 	textpool_free(p);
 }
 
+/*
+ * The reuse sequence advances on frees, refills, new chunks and fallback
+ * allocations, and not on an allocation from clean space.
+ */
+static void textpool_test_reuse_seq(struct kunit *test)
+{
+	unsigned int reserve = textpool_reserve_chunks();
+	unsigned long seq;
+	void *pin, *p;
+
+	pin = textpool_alloc_node(64, 0, TEXTPOOL_OTHER);
+	KUNIT_ASSERT_NOT_NULL(test, pin);
+	textpool_refill_all();
+	seq = textpool_reuse_seq();
+	p = textpool_alloc_node(64, 0, TEXTPOOL_OTHER);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_EQ(test, textpool_chunk_of(p), textpool_chunk_of(pin));
+	KUNIT_EXPECT_EQ(test, textpool_reuse_seq(), seq);
+
+	textpool_free(p);
+	KUNIT_EXPECT_GT(test, textpool_reuse_seq(), seq);
+	seq = textpool_reuse_seq();
+	textpool_refill_all();		/* p's slots become allocatable */
+	KUNIT_EXPECT_GT(test, textpool_reuse_seq(), seq);
+
+	/* No empty chunk left: a whole chunk needs a new one. */
+	KUNIT_EXPECT_EQ(test, textpool_set_reserve_chunks(0), 0);
+	seq = textpool_reuse_seq();
+	p = textpool_alloc_node(TEXTPOOL_CHUNK_SIZE, 0, TEXTPOOL_OTHER);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_FALSE(test, textpool_is_fallback(p));
+	KUNIT_EXPECT_GT(test, textpool_reuse_seq(), seq);
+	seq = textpool_reuse_seq();
+	textpool_free(p);
+	KUNIT_EXPECT_GT(test, textpool_reuse_seq(), seq);
+	KUNIT_EXPECT_EQ(test, textpool_set_reserve_chunks(reserve), 0);
+
+	/* Fallback allocations and their frees. */
+	seq = textpool_reuse_seq();
+	textpool_set_enabled(false);
+	p = textpool_alloc_node(100, 0, TEXTPOOL_OTHER);
+	textpool_set_enabled(true);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, textpool_is_fallback(p));
+	KUNIT_EXPECT_GT(test, textpool_reuse_seq(), seq);
+	seq = textpool_reuse_seq();
+	textpool_free(p);
+	KUNIT_EXPECT_GT(test, textpool_reuse_seq(), seq);
+	textpool_free(pin);
+}
+
+/*
+ * Freed space is INT3 before it is handed out again, even when it is
+ * wanted at once, before the refill that the free scheduled: node 0 is
+ * filled up to its last slot, one allocation freed and the same size asked
+ * for again while no chunk may be added.
+ */
+static void textpool_test_immediate_reuse(struct kunit *test)
+{
+	unsigned int reserve = textpool_reserve_chunks();
+	void **fill;
+	unsigned long largest;
+	unsigned int n = 0, i;
+	void *b, *q;
+
+	fill = kunit_kcalloc(test, 1024, sizeof(*fill), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fill);
+	KUNIT_EXPECT_EQ(test, textpool_set_reserve_chunks(0), 0);
+	KUNIT_EXPECT_EQ(test, textpool_set_max_chunks(STAT(0, chunks) + 1), 0);
+	/* Fill every free extent of node 0. */
+	while (n < 1023 && (largest = STAT(0, largest_free))) {
+		fill[n] = textpool_alloc_node(largest, 0, TEXTPOOL_OTHER);
+		KUNIT_ASSERT_NOT_NULL(test, fill[n]);
+		KUNIT_ASSERT_FALSE(test, textpool_is_fallback(fill[n]));
+		n++;
+	}
+	KUNIT_ASSERT_EQ(test, STAT(0, largest_free), 0UL);
+	/* The last chunk allowed: 4 KiB at its start, the rest behind. */
+	b = textpool_alloc_node(4096, 0, TEXTPOOL_OTHER);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_PTR_EQ(test, textpool_chunk_of(b), b);
+	fill[n] = textpool_alloc_node(TEXTPOOL_CHUNK_SIZE - 4096, 0,
+				      TEXTPOOL_OTHER);
+	KUNIT_ASSERT_NOT_NULL(test, fill[n]);
+	KUNIT_ASSERT_PTR_EQ(test, fill[n], b + 4096);
+	n++;
+
+	KUNIT_EXPECT_EQ(test, textpool_set(b, 0x90, 4096), 0);
+	textpool_free(b);
+	q = textpool_alloc_node(4096, 0, TEXTPOOL_OTHER);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_TRUE(test, all_bytes(q, INT3, 4096));
+	/* The only 4 KiB of node 0 are b's, unless text_mutex was busy. */
+	if (!textpool_is_fallback(q))
+		KUNIT_EXPECT_PTR_EQ(test, q, b);
+	textpool_free(q);
+
+	for (i = 0; i < n; i++)
+		textpool_free(fill[i]);
+	KUNIT_EXPECT_EQ(test, textpool_set_max_chunks(0), 0);
+	KUNIT_EXPECT_EQ(test, textpool_set_reserve_chunks(reserve), 0);
+}
+
+/* Freed space is refilled by the work item a few milliseconds later. */
+static void textpool_test_delayed_refill(struct kunit *test)
+{
+	unsigned long free_bytes;
+	void *pin, *p;
+	int i;
+
+	pin = textpool_alloc_node(64, 0, TEXTPOOL_OTHER);
+	p = textpool_alloc_node(256, 0, TEXTPOOL_OTHER);
+	KUNIT_ASSERT_NOT_NULL(test, pin);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_PTR_EQ(test, textpool_chunk_of(p), textpool_chunk_of(pin));
+	KUNIT_EXPECT_EQ(test, textpool_set(p, 0x90, 256), 0);
+	textpool_refill_all();
+	free_bytes = STAT(0, free_bytes);
+
+	textpool_free(p);
+	/* Free at once, whether or not refilled yet. */
+	KUNIT_EXPECT_EQ(test, STAT(0, free_bytes), free_bytes + 256);
+	for (i = 0; i < 100 && textpool_dirty_bytes(0); i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, textpool_dirty_bytes(0), 0UL);
+	KUNIT_EXPECT_TRUE(test, all_bytes(p, INT3, 256));
+	KUNIT_EXPECT_EQ(test, STAT(0, free_bytes), free_bytes + 256);
+	textpool_free(pin);
+}
+
+#define MUTEX_ALLOCS	80
+
+/*
+ * kprobes allocates and frees with text_mutex held: that neither waits for
+ * text_mutex nor refills, and the refill happens once it is released.
+ */
+static void textpool_test_text_mutex(struct kunit *test)
+{
+	void **p, *pin, *q;
+	unsigned int i;
+
+	p = kunit_kcalloc(test, MUTEX_ALLOCS, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	pin = textpool_alloc_node(64, 0, TEXTPOOL_OTHER);
+	KUNIT_ASSERT_NOT_NULL(test, pin);
+	textpool_refill_all();
+
+	mutex_lock(&text_mutex);
+	for (i = 0; i < MUTEX_ALLOCS; i++) {
+		p[i] = textpool_alloc_node(4096, 0, TEXTPOOL_OTHER);
+		KUNIT_EXPECT_NOT_NULL(test, p[i]);
+		if (p[i])
+			KUNIT_EXPECT_TRUE(test, all_bytes(p[i], INT3, 4096));
+	}
+	for (i = 0; i < MUTEX_ALLOCS; i++)
+		textpool_free(p[i]);
+	/* Beyond the refill thresholds, but text_mutex is ours. */
+	KUNIT_EXPECT_GE(test, textpool_dirty_bytes(0), MUTEX_ALLOCS * 4096UL);
+	q = textpool_alloc_node(TEXTPOOL_CHUNK_SIZE / 2, 0, TEXTPOOL_OTHER);
+	KUNIT_EXPECT_NOT_NULL(test, q);
+	if (q)
+		KUNIT_EXPECT_TRUE(test, all_bytes(q, INT3,
+						  TEXTPOOL_CHUNK_SIZE / 2));
+	textpool_free(q);
+	KUNIT_EXPECT_GE(test, textpool_dirty_bytes(0), MUTEX_ALLOCS * 4096UL);
+	mutex_unlock(&text_mutex);
+
+	/* The work item, kicked by the frees, refills now. */
+	for (i = 0; i < 100 && textpool_dirty_bytes(0); i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, textpool_dirty_bytes(0), 0UL);
+	for (i = 0; i < MUTEX_ALLOCS; i++)
+		if (p[i] && textpool_chunk_of(p[i]) == textpool_chunk_of(pin))
+			KUNIT_EXPECT_TRUE(test, all_bytes(p[i], INT3, 4096));
+	textpool_free(pin);
+}
+
 static struct kunit_case textpool_test_cases[] = {
 	KUNIT_CASE(textpool_test_alignment),
 	KUNIT_CASE(textpool_test_int3),
@@ -643,6 +829,10 @@ static struct kunit_case textpool_test_cases[] = {
 	KUNIT_CASE(textpool_test_concurrent),
 	KUNIT_CASE(textpool_test_bad_input),
 	KUNIT_CASE(textpool_test_show_chunks),
+	KUNIT_CASE(textpool_test_reuse_seq),
+	KUNIT_CASE(textpool_test_immediate_reuse),
+	KUNIT_CASE(textpool_test_delayed_refill),
+	KUNIT_CASE(textpool_test_text_mutex),
 	{}
 };
 

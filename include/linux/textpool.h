@@ -84,6 +84,7 @@ void textpool_free(void *addr);
 int textpool_copy(void *dst, const void *src, size_t len);
 int textpool_set(void *dst, int c, size_t len);
 bool textpool_contains(const void *addr);
+unsigned long textpool_reuse_seq(void);
 
 /* Administration, for mm/textpool_sysfs.c. */
 bool textpool_enabled(void);
@@ -101,17 +102,29 @@ const char *textpool_user_name(enum textpool_user user);
 struct seq_file;
 void textpool_show_chunks(struct seq_file *m);
 
+/**
+ * struct textpool_range - a range of textpool memory
+ * @addr: first byte
+ * @len: number of bytes
+ */
+struct textpool_range {
+	void *addr;
+	size_t len;
+};
+
 /*
  * Architecture hooks (arch/x86/mm/textpool_x86.c), for mm/textpool.c only:
- * fill fresh writable memory with traps, protect/unprotect a chunk, and
- * write into read-only executable memory (these three take text_mutex).
+ * fill fresh writable memory with traps, protect/unprotect a chunk, write
+ * into read-only executable memory (copy and set take text_mutex), and
+ * refill freed ranges of it with traps (the caller holds text_mutex).
  */
 void arch_textpool_fill_new(void *addr, size_t len);
 int arch_textpool_protect(void *addr, size_t len);
 int arch_textpool_unprotect(void *addr, size_t len);
 void arch_textpool_copy(void *dst, const void *src, size_t len);
 void arch_textpool_set(void *dst, int c, size_t len);
-void arch_textpool_fill(void *dst, size_t len);
+void arch_textpool_fill_ranges(const struct textpool_range *ranges,
+			       unsigned int nr);
 u8 arch_textpool_fill_byte(void);
 
 #else /* !CONFIG_TEXTPOOL */

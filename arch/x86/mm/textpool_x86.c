@@ -11,10 +11,13 @@
  * flush the TLBs, so that no executable translation of the pages survives).
  * Everything written afterwards goes through text_poke, which maps the target
  * page writable in a temporary mm only: textpool memory is never writable
- * and executable at once.
+ * and executable at once.  Freed space is refilled with INT3 in batches by
+ * text_poke_set_ranges(), many pages per switch to the poking mm.
  */
 
+#include <linux/build_bug.h>
 #include <linux/set_memory.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/textpool.h>
 #include <asm/text-patching.h>
@@ -87,16 +90,28 @@ void arch_textpool_set(void *dst, int c, size_t len)
 	text_poke_set(dst, c, len);
 }
 
+/* textpool's ranges are handed to text_poke_set_ranges() as they are. */
+static_assert(sizeof(struct textpool_range) == sizeof(struct text_poke_range));
+static_assert(offsetof(struct textpool_range, addr) ==
+	      offsetof(struct text_poke_range, addr));
+static_assert(offsetof(struct textpool_range, len) ==
+	      offsetof(struct text_poke_range, len));
+
 /**
- * arch_textpool_fill() - fill read-only executable memory with traps
- * @dst: destination
- * @len: bytes to fill
+ * arch_textpool_fill_ranges() - refill read-only executable memory with traps
+ * @ranges: the ranges to fill
+ * @nr: number of ranges
  *
- * Takes text_mutex.
+ * All the ranges are written in one text_poke session (one switch to the
+ * poking mm per 32 pages).
+ *
+ * Context: the caller holds text_mutex.
  */
-void arch_textpool_fill(void *dst, size_t len)
+void arch_textpool_fill_ranges(const struct textpool_range *ranges,
+			       unsigned int nr)
 {
-	text_poke_set(dst, INT3_INSN_OPCODE, len);
+	text_poke_set_ranges((const struct text_poke_range *)ranges, nr,
+			     INT3_INSN_OPCODE);
 }
 
 /**
