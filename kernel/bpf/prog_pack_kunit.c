@@ -10,6 +10,7 @@
  * freed since the last flush.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/filter.h>
 #include <linux/slab.h>
 #include <linux/static_call.h>
@@ -110,6 +111,11 @@ static void pack_test_classic_round(struct kunit *test)
 	struct bpf_binary_header *hdr[PACK_TEST_NR];
 	unsigned int i, reused = 0;
 
+	/*
+	 * textpool hands freed space out again once it has refilled it with
+	 * INT3, which its work item does a few milliseconds after a free.
+	 */
+	msleep(100);
 	for (i = 0; i < PACK_TEST_NR; i++) {
 		hdr[i] = pack_test_image(test, true);
 		if (pack_test_overlaps(pack_test_dirty, pack_test_nr_dirty,
