@@ -202,19 +202,19 @@ static void read_state(struct tp_state *s)
 	read_mappings(&s->map);
 }
 
-/* Every node's chunks are back to the reserve, or to what they were. */
+/*
+ * Every node gave its emptied chunks back beyond the reserve: it keeps at
+ * most reserve_chunks empty chunks, so at most that many more than before
+ * (chunks that were not empty before, e.g. holding kprobe slots, stay).
+ */
 static bool chunks_back(const struct tp_state *before,
 			const struct tp_state *after, long reserve)
 {
 	int n;
 
-	for (n = 0; n < nr_nodes; n++) {
-		long limit = before->node_chunks[n] > reserve ?
-			     before->node_chunks[n] : reserve;
-
-		if (after->node_chunks[n] > limit)
+	for (n = 0; n < nr_nodes; n++)
+		if (after->node_chunks[n] > before->node_chunks[n] + reserve)
 			return false;
-	}
 	return true;
 }
 
