@@ -836,8 +836,17 @@ static struct kunit_case textpool_test_cases[] = {
 	{}
 };
 
+/* The cases are about the pools: with textpool=off there are none. */
+static int textpool_test_init(struct kunit *test)
+{
+	if (!textpool_enabled())
+		kunit_skip(test, "textpool is disabled (textpool=off or enabled=0)");
+	return 0;
+}
+
 static struct kunit_suite textpool_test_suite = {
 	.name = "textpool",
+	.init = textpool_test_init,
 	.test_cases = textpool_test_cases,
 };
 
