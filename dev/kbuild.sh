@@ -35,7 +35,7 @@ config() {
 		got=$(grep -E "^$sym=" .config | cut -d= -f2- || true)
 		[ "$val" = n ] && [ -z "$got" ] && continue
 		[ "$got" = "$val" ] && continue
-		if [ "$sym" = CONFIG_TEXTPOOL ] || [ "$sym" = CONFIG_TEXTPOOL_KUNIT_TEST ]; then
+		if [ "${sym#CONFIG_TEXTPOOL}" != "$sym" ]; then
 			git cat-file -e HEAD:mm/textpool.c 2>/dev/null || [ -e mm/textpool.c ] || continue
 		fi
 		echo "  note: $sym=$val requested, got '${got:-unset}'" >&2
