@@ -6,7 +6,8 @@
 #   2. patch hygiene: the series applies to the pristine base with patch -p1,
 #      checkpatch.pl --strict on every mail, kernel-doc on our files
 #   3. the kernel build
-#   4. the guest: KUnit suites (built in) and the textpool kselftests
+#   4. the guest: KUnit suites (built in) and the textpool kselftests, then
+#      a second boot with textpool=off: the users work through the fallback
 # Prints each failing test by name and ends with "N passed, N failed,
 # N skipped"; exits non-zero on any failure, kernel splat, crash or hang.
 
@@ -75,6 +76,14 @@ if "$TP_TOP/dev/kbuild.sh" "$TP_TREE" build 2>"$out/build.err"; then
 	[ -f "$out/console.log" ] && tap "guest" "$out/console.log"
 	grep -q 'KTAP version\|TAP version' "$out/console.log" 2>/dev/null ||
 		fail "guest: printed no test results"
+	layer "guest booted with textpool=off"
+	if TP_QUIET=1 "$TP_TOP/dev/guest.sh" "$TP_TREE" check-off "$out/console-off.log" 600 2>"$out/guest-off.err"; then
+		pass "guest(textpool=off): boots and finishes"
+	else
+		cat "$out/guest-off.err" >&2
+		fail "guest(textpool=off): boots and finishes"
+	fi
+	[ -f "$out/console-off.log" ] && tap "guest(textpool=off)" "$out/console-off.log"
 else
 	cat "$out/build.err" >&2
 	fail "build: kernel"

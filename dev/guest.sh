@@ -3,8 +3,8 @@
 #
 # Boot a kernel in the QEMU test guest:
 #   guest.sh TREE MODE LOG [TIMEOUT] [EXTRA-CMDLINE]
-# MODE is check, run, bench or shell (see dev/guest/init).  The guest has
-# 2 vCPUs and 2 NUMA nodes of 1 CPU + 1 GiB each, runs under TCG (set
+# MODE is check, check-off, run, bench or shell (see dev/guest/init).  The
+# guest has 2 vCPUs and 2 NUMA nodes of 1 CPU + 1 GiB each, runs under TCG (set
 # TP_ACCEL=kvm to try KVM) and its serial console goes to LOG (and to the
 # terminal).  A guest that does not finish within TIMEOUT seconds, or that
 # ends without saying "textpool-guest: done", fails with the last console
@@ -25,7 +25,10 @@ initrd=$TP_BUILD/initramfs-$(basename "$tree").cpio.gz
 accel="-accel tcg -cpu max"
 [ "${TP_ACCEL:-tcg}" = kvm ] && accel="-accel kvm -cpu host"
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=7 tp.mode=$mode $extra"
-[ "$mode" = check ] && cmdline="$cmdline kunit.enable=1"
+case $mode in
+check) cmdline="$cmdline kunit.enable=1" ;;
+check-off) cmdline="$cmdline kunit.enable=1 textpool=off" ;;
+esac
 qemu=(qemu-system-x86_64 $accel -smp 2,sockets=2,cores=1,threads=1 -m 2G -nodefaults -no-reboot
 	-object memory-backend-ram,size=1G,id=m0
 	-object memory-backend-ram,size=1G,id=m1

@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest mode check-off (booted with textpool=off): every user of textpool
+# still works as on the base kernel, through the fallback path, and the
+# pools stay empty.  KTAP on the console.
+TP=/sys/kernel/mm/textpool
+T=/sys/kernel/tracing
+n=0
+failed=0
+result() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=1
+	fi
+}
+stat() { cat "$TP/$1" 2>/dev/null || echo -1; }
+workload() {
+	for i in 1 2 3 4 5; do
+		cat /proc/self/status >/dev/null
+		ls / >/dev/null
+		sleep 0.01
+	done
+}
+
+echo "KTAP version 1"
+echo "1..8"
+[ "$(stat enabled)" = 0 ]
+result $? "textpool=off: enabled reads 0"
+
+fb0=$(stat stats/fallback_allocs)
+out=$(tp-bpf-load 100 </dev/null)
+echo "# $out"
+echo "$out" | grep -q 'the last returned 1099 (expected 1099)'
+result $? "100 BPF programs load and run"
+fb1=$(stat stats/fallback_allocs)
+[ "$fb1" -ge $((fb0 + 100)) ]
+result $? "BPF programs took the fallback path ($fb0 -> $fb1 fallback_allocs)"
+
+d=$T/instances/tp_off
+mkdir $d && echo vfs_read >$d/set_ftrace_filter && echo function >$d/current_tracer
+workload
+hits=$(cat $d/per_cpu/cpu*/stats | awk '$1 == "entries:" { n += $2 } END { print n + 0 }')
+[ "$hits" -gt 0 ]
+result $? "a filtered function tracer records hits ($hits)"
+echo nop >$d/current_tracer
+rmdir $d
+
+echo 'p:tp_off_kp vfs_read+9' >>$T/kprobe_events 2>/dev/null ||
+	echo 'p:tp_off_kp vfs_read+5' >>$T/kprobe_events
+echo 1 >$T/events/kprobes/tp_off_kp/enable
+workload
+kp=$(awk '$1 == "tp_off_kp" { print $2 }' $T/kprobe_profile)
+[ "${kp:-0}" -gt 0 ]
+result $? "a kprobe event fires (${kp:-0} hits)"
+echo 0 >$T/events/kprobes/tp_off_kp/enable
+echo '-:tp_off_kp' >>$T/kprobe_events
+
+[ "$(stat stats/chunks)" = 0 ]
+result $? "no chunk was mapped"
+sleep 1
+[ "$(stat users/bpf/allocations)" = 0 ] && [ "$(stat users/ftrace/allocations)" = 0 ]
+result $? "BPF and ftrace allocations are all given back"
+[ "$(stat stats/alloc_failures)" = 0 ]
+result $? "no allocation failed"
+exit $failed
