@@ -5,9 +5,7 @@
 # with the counts after each step, then the in-kernel microbenchmark when
 # the kernel has it.  The host compares base and textpool kernels.
 NPROGS=2000 NINST=40 NKPROBES=40 /tp/demo.sh
+# CONFIG_TEXTPOOL_BENCH=y: built in, runs (and blocks) when poked.
 if [ -w /sys/module/textpool_bench/parameters/run ]; then
-	# CONFIG_TEXTPOOL_BENCH=y: built in, runs (and blocks) when poked.
 	echo 1 >/sys/module/textpool_bench/parameters/run
-elif [ -f /modules/textpool_bench.ko ]; then
-	insmod /modules/textpool_bench.ko && rmmod textpool_bench
 fi
