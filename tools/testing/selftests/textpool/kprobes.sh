@@ -97,13 +97,6 @@ else
 	ktap_test_fail "removing the probes: $allocs1 -> $allocs2 slot pages"
 fi
 
-l21=$(tp_l2_splits)
-if [ "$l20" -lt 0 ]; then
-	ktap_test_skip "direct map not split (no direct_map_level2_splits)"
-elif [ "$l21" -eq "$l20" ]; then
-	ktap_test_pass "direct_map_level2_splits stays at $l20"
-else
-	ktap_test_fail "direct_map_level2_splits $l20 -> $l21"
-fi
+tp_test_l2_unchanged "$l20"
 
 ktap_finished

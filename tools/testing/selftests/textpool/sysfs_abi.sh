@@ -10,7 +10,7 @@
 # BPF socket filters with sysfs_helper (raw bpf() syscall). Run as root.
 
 DIR=$(dirname "$(readlink -f "$0")")
-. "$DIR"/../kselftest/ktap_helpers.sh
+. "$DIR"/textpool_lib.sh
 
 TP=/sys/kernel/mm/textpool
 HELPER=$DIR/sysfs_helper
@@ -73,22 +73,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-# FAILED collects the reasons of the current test; check() reports it.
-FAILED=
-bad() {
-	ktap_print_msg "$*"
-	FAILED=1
-}
-
-check() {
-	if [ -z "$FAILED" ]; then
-		ktap_test_pass "$1"
-	else
-		ktap_test_fail "$1"
-	fi
-	FAILED=
-}
 
 # set NAME VALUE: a write that must succeed and read back as VALUE.
 set_ok() {

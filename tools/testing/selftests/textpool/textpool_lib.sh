@@ -17,6 +17,22 @@ tp_num() {
 	esac
 }
 
+# FAILED collects the reasons of the current test; check() reports it.
+FAILED=
+bad() {
+	ktap_print_msg "$*"
+	FAILED=1
+}
+
+check() {
+	if [ -z "$FAILED" ]; then
+		ktap_test_pass "$1"
+	else
+		ktap_test_fail "$1"
+	fi
+	FAILED=
+}
+
 tp_user_allocs() {
 	tp_num "$TP/users/$1/allocations"
 }
@@ -24,6 +40,18 @@ tp_user_allocs() {
 tp_l2_splits() {
 	awk '$1 == "direct_map_level2_splits" { print $2; f = 1 }
 	     END { if (!f) print -1 }' /proc/vmstat
+}
+
+# The test that direct_map_level2_splits is still what it was ($1).
+tp_test_l2_unchanged() {
+	l2=$(tp_l2_splits)
+	if [ "$1" -lt 0 ]; then
+		ktap_test_skip "direct map not split (no direct_map_level2_splits)"
+	elif [ "$l2" -eq "$1" ]; then
+		ktap_test_pass "direct_map_level2_splits stays at $1"
+	else
+		ktap_test_fail "direct_map_level2_splits $1 -> $l2"
+	fi
 }
 
 # Executable 4 KiB PTEs in the Modules area, -1 without the page table dump.

@@ -8,7 +8,7 @@
 # Run as root.
 
 DIR=$(dirname "$(readlink -f "$0")")
-. "$DIR"/../kselftest/ktap_helpers.sh
+. "$DIR"/textpool_lib.sh
 
 # TEXTPOOL_SYSFS=DIR runs it on a copy of the tree (and tells the tool).
 TP=${TEXTPOOL_SYSFS:-/sys/kernel/mm/textpool}
@@ -45,21 +45,6 @@ ktap_set_plan $((4 + NR_NODES))
 TMP=$(mktemp -d)
 ORIG_RESERVE=$(cat $TP/reserve_chunks)
 trap 'echo "$ORIG_RESERVE" >$TP/reserve_chunks; rm -rf "$TMP"' EXIT
-
-FAILED=
-bad() {
-	ktap_print_msg "$*"
-	FAILED=1
-}
-
-check() {
-	if [ -z "$FAILED" ]; then
-		ktap_test_pass "$1"
-	else
-		ktap_test_fail "$1"
-	fi
-	FAILED=
-}
 
 # JSON on stdin to one "a.b.c value" line per scalar (strings unquoted,
 # array elements numbered from 0).
