@@ -4,135 +4,187 @@
  * dynamically generated kernel text (BPF JIT images, BPF trampolines and
  * dispatchers, ftrace trampolines, kprobe instruction slots).
  *
+ * Layout
+ * ------
+ *
+ *   arch range [start, end) (execmem's, randomised start under KASLR)
+ *   |<- lo (2 MiB aligned)                                   hi ->|
+ *   |  ...  | chunk (node 1) | chunk (node 0) |  ...  | modules ... |
+ *           ^ base: a random 2 MiB position of [lo, hi) under KASLR
+ *
+ *   one chunk: 2 MiB, one PMD, one 2 MiB page of its node
+ *   | slot | slot | slot | ... 32768 slots of 64 bytes ...   | slot |
+ *   |<-- alloc A -->|<- B ->|   free   |<-- C -->|  freed, dirty  |
+ *          ^ cursor: the first chunk of a node is first used from a
+ *            random slot on (under KASLR)
+ *
  * Chunks
  * ------
- * Each node has a pool of 2 MiB chunks.  A chunk is a vmalloc area in the
- * module range (MODULES_VADDR..MODULES_END, so that rel32 calls and jumps
- * reach the kernel image), allocated with VM_ALLOW_HUGE_VMAP and
- * __GFP_THISNODE: on x86_64 it is one physically contiguous 2 MiB page of
- * the node, mapped by a single PMD.  When the node has no free 2 MiB page,
- * vmalloc builds the chunk from 4 KiB pages of the node instead (a "fallback
- * chunk", counted as such).  The chunk is filled with INT3 while it is still
- * writable and then made read-only + executable for its whole life
+ * Each node has a pool of 2 MiB chunks.  A chunk is one physically
+ * contiguous 2 MiB page of the node (never 4 KiB pages: mapping those
+ * read-only would split the direct map around each of them), mapped by a
+ * single PMD in a vmap area of the range the architecture gives
+ * (arch_textpool_info(): on x86 the execmem range, within rel32 reach of
+ * the kernel image).  It is filled with INT3 while it is still writable
+ * and then made read-only + executable for its whole life
  * (arch_textpool_protect(), set_memory_rox() on x86, which also makes the
- * 2 MiB direct-map alias read-only without splitting it below 2 MiB).  It is
- * never writable and executable at once: every later write goes through
+ * 2 MiB direct-map alias read-only without splitting it).  It is never
+ * writable and executable at once: every later write goes through
  * text_poke (textpool_copy(), textpool_set()), and freed space is filled
- * with INT3 again before it can be handed out anew (see "Refill" below).
- * When a chunk is given
- * back, arch_textpool_unprotect() (set_memory_nx() + set_memory_rw())
- * restores both mappings for the whole 2 MiB and flushes the TLBs before
- * vfree() returns the pages.  VM_FLUSH_RESET_PERMS is not used: it resets
- * the direct map 4 KiB page by 4 KiB page and would split it.
+ * with INT3 again before it can be handed out anew (see "Refill").  When a
+ * chunk is given back, arch_textpool_unprotect() restores both mappings for
+ * the whole 2 MiB and flushes the TLBs before the page is freed.
+ *
+ * Placement.  Under KASLR (arch_textpool_info()->randomize) the pools get
+ * a per-boot random base, a 2 MiB-aligned position of [lo, hi): chunks are
+ * placed at the lowest free 2 MiB at or above the base, then below it.
+ * The first chunk of each node is also used from a random slot on (its
+ * free space starts as two extents split at the cursor, never merged, and
+ * allocation prefers space at or above the cursor), so the first program
+ * lands on one of about (hi - lo) / 64 addresses.  Without KASLR, chunks
+ * take the lowest free 2 MiB and are used from their start.
+ *
+ * Where a chunk comes from (policy).  The reserve_chunks of each node are
+ * made at boot, while memory is not fragmented.  A new chunk takes a 2 MiB
+ * page of the node with __GFP_NORETRY (one round of compaction); after a
+ * failure the node only looks at its free lists for TEXTPOOL_GROW_BACKOFF,
+ * so a fragmented node does not pay for compaction on every allocation.
+ * A node that cannot grow serves its allocations from the free space of
+ * the nearest node that has some (or can grow) before anything leaves the
+ * pools; only then does the execmem fallback (below) take over, counted by
+ * cause.  max_chunks bounds each node, max_total_chunks all of them, so
+ * that the pools never crowd out module loading from the module area.
  *
  * Chunks are tracked by the vmap_area tree: each is a vm_struct flagged
- * VM_TEXTPOOL whose ->textpool points to its struct textpool_chunk, so
- * textpool_free() and textpool_copy() find the chunk of any address with
- * find_vm_area() in O(log n), without a size and without walking a list.
- * The vm_struct is shared by all the allocations of the chunk and
- * refcounted (->textpool_refs): the pool holds one reference while the
- * chunk is in it, each live allocation holds one, and so does each write or
- * free in progress.  When an allocation is freed and leaves its chunk
- * empty, the chunk stays in the pool if the node keeps fewer than
- * reserve_chunks empty chunks; otherwise it leaves the pool, and whoever
- * drops the last reference unmaps and frees it.
+ * VM_TEXTPOOL whose ->textpool points to its struct textpool_chunk.  An
+ * address finds its chunk with find_vm_area() of its 2 MiB-aligned start,
+ * which is the start of the vmap_area, so the first vmap node probed holds
+ * it: O(log n) under one vmap-node lock, whatever the number of vmap
+ * nodes.  textpool_contains() answers first from a bitmap of the range's
+ * 2 MiB slots, without a lock.  The vm_struct is shared by all the
+ * allocations of the chunk and refcounted (->textpool_refs): the pool
+ * holds one reference while the chunk is in it, each live allocation
+ * holds one, and so does each write or free in progress.
  *
  * Slots and free space
  * --------------------
- * A chunk is cut into 64-byte slots; an allocation is a run of slots.  As in
- * mm/percpu.c, each chunk has an alloc_map (one bit per slot in use) and a
- * bound_map (one bit at the first slot of each live allocation): free needs
- * no size (the allocation ends at the next bound bit or the next free slot)
- * and an address that is not the start of a live allocation - never handed
- * out, or already freed - is recognised, warned about and left alone.
- * Per first slot, a u16 remembers the user and the requested size.
+ * A chunk is cut into 64-byte slots; an allocation is a run of slots.  Per
+ * chunk, alloc_map has one bit per slot in use, and a 9-bit value per
+ * slot (the byte meta[] and the bit meta_hi) is 0, or, at the first slot of
+ * a live allocation, 1 + (user << 6 | bytes requested in its last slot -
+ * 1).  Free needs no size (the allocation ends at the next first slot or
+ * the next free slot), an address that is not the first slot of a live
+ * allocation is recognised, and the user is checked.  That is 10 bits per
+ * 64-byte slot: 40 KiB of metadata per 2 MiB chunk (under 2 %).
  *
- * The free space of all the chunks of a node is a set of extents in an
- * augmented rbtree keyed by address (like vmalloc's free_vmap_area_root):
- * each node caches the largest extent size of its subtree, so the
- * lowest-address extent that fits is found in O(log n) and the tree's root
- * knows the node's largest free extent.  Allocation takes the front of the
- * extent.  Extents merge with the neighbouring extents of the same chunk
- * (never across chunks, which may be adjacent).
+ * The free space of the chunks of a node is a set of extents in augmented
+ * rbtrees keyed by address (like vmalloc's free_vmap_area_root): each tree
+ * node caches the largest extent size of its subtree, so the lowest-address
+ * extent that fits is found in O(log n).  Extents merge with neighbouring
+ * extents of the same chunk and tree (never across chunks).  A node has
+ * three trees:
+ *
+ *  - clean_root: free space no code was freed into since the last
+ *    completed predictor flush (textpool_flush_end()),
+ *  - free_root: the rest of the allocatable space: space that held code
+ *    since that flush, and new chunks (their addresses may have held
+ *    code),
+ *  - dirty_root: freed space that still holds its code and waits for its
+ *    INT3 refill; no allocation finds it.
+ *
+ * Allocations take free_root first and clean_root last, keeping clean
+ * space for textpool_alloc_clean() (classic BPF), which takes clean_root
+ * first and tells its caller whether it had to take stale space and must
+ * flush.  Each extent remembers the flush sequence at which it last may
+ * have held code, so a free that races with a flush stays stale.
  *
  * Refill
  * ------
- * A free does not write the freed slots itself: writing through text_poke
- * switches to the poking mm and flushes the TLB, which would make every
- * free cost as much as the allocation it replaces.  Instead the freed slots
- * go into a second tree of the node, dirty_root (same extents, merged the
- * same way), where no allocation finds them, and are refilled with INT3 in
- * batches by textpool_refill_locked(): all the dirty extents of the node in
- * one text_poke session (arch_textpool_fill_ranges(), text_poke_set_ranges()
- * on x86, one switch to the poking mm per 32 pages).  Only then do they go
- * back into free_root.  A node is refilled
+ * A free does not write the freed slots itself: text_poke switches to the
+ * poking mm and flushes the TLB, which would make every free cost as much
+ * as the allocation it replaces.  The freed slots go into dirty_root and
+ * are refilled with INT3 in batches of at most TEXTPOOL_REFILL_RANGES
+ * extents (arch_textpool_fill_ranges(), one text_poke session each), with
+ * text_mutex dropped and the CPU given up between batches.  Only the
+ * ranges the architecture reports as written go back to free_root; the
+ * others stay dirty and are retried.  A node is refilled
  *
  *  - by the free that brings its dirty space to TEXTPOOL_REFILL_FREES frees
- *    or TEXTPOOL_REFILL_BYTES bytes,
+ *    or TEXTPOOL_REFILL_BYTES bytes (one batch, if text_mutex is free),
  *  - by an allocation that finds no clean space while dirty space waits,
- *  - by a delayed work item, TEXTPOOL_REFILL_DELAY after a free, so that
- *    freed space waits a few milliseconds at most.
+ *  - by a work item, TEXTPOOL_REFILL_DELAY after the first free since the
+ *    last refill, which waits for text_mutex.
  *
- * Dirty space counts as free in the statistics (free_bytes: allocated plus
- * free bytes are always the size of the chunks), but largest_free only
- * sees extents as they are, dirty or clean, not yet merged with each other.
- * A chunk whose last allocation is freed while its node already keeps
- * reserve_chunks empty chunks is given back without a refill: its pages go
- * back to the page allocator, not to another allocation.
+ * Freed code therefore stays in place, executable but unreachable (its
+ * user has stopped calling it before freeing it), for at most
+ * TEXTPOOL_REFILL_DELAY plus the time the work item waits for text_mutex:
+ * mutex hand-off bounds that wait by the hold times of the tasks queued
+ * before it, and each batch drops text_mutex, so the refill neither starves
+ * nor is starved.  An empty chunk given back beyond the reserve takes its
+ * freed code with it: its mapping is made non-executable first.
  *
  * Fallback
  * --------
- * Requests larger than a chunk, and all requests while textpool is disabled
- * (sysfs, textpool=off), before it is initialised, or while a node is at
- * max_chunks and has no room, go to execmem_alloc() and come back with the
- * same contract: INT3-filled, read-only + executable, freed and written with
- * textpool_free()/textpool_copy()/textpool_set().  Their vm_struct is flagged
- * VM_TEXTPOOL too and points to a struct textpool_fallback.
+ * Requests larger than a chunk, requests while textpool is disabled
+ * (sysfs, textpool=off) or before it is initialised, and requests that no
+ * pool can serve go to execmem_alloc() and come back with the same
+ * contract: INT3-filled, read-only + executable, freed and written with
+ * textpool_free()/textpool_copy()/textpool_set().  They are kept in an
+ * rbtree of their own under textpool_fallback_lock, so a repeated or racing
+ * free of one finds it at most once.
  *
  * Locking
  * -------
- * Each node has a mutex, node->lock, that protects its free-extent trees,
- * its chunk list, the bitmaps and counters of its chunks and its statistics.
- * No path holds two node locks.  The lock order is:
+ * Each node has two mutexes.  node->lock protects its trees, its chunk
+ * list, the bitmaps and counters of its chunks and its statistics, and is
+ * only held for bookkeeping: no page allocation, no memset of a chunk, no
+ * set_memory_*() and no text_poke happens under it.  node->grow_lock
+ * serialises the making of the node's chunks (mm/percpu.c's
+ * pcpu_alloc_mutex): it is held while a chunk is allocated, mapped, filled
+ * and protected, without node->lock, which is then taken briefly to link
+ * the chunk in.  No path holds two node locks.  The lock order is:
  *
  *	text_mutex
- *	  -> node->lock
- *	    -> vmalloc's locks, the page allocator, CPA (set_memory_*)
+ *	  -> node->grow_lock
+ *	    -> node->lock
  *
- * text_mutex (taken by text_poke) is never taken under node->lock.  A
- * refill takes text_mutex, then node->lock to take the node's dirty
- * extents out of dirty_root, writes them without node->lock, and puts them
- * into free_root under node->lock again before it drops text_mutex (so
- * whoever takes text_mutex next sees every earlier refill complete).
- * textpool_copy()/textpool_set() check the range and take a reference under
- * node->lock and write without it, taking text_mutex: their callers must
- * not hold text_mutex.
+ * textpool_fallback_lock, which protects the tree of fallback allocations,
+ * is never held with another of textpool's locks.
+ * A refill takes text_mutex, then node->lock to take a batch of dirty
+ * extents, writes them without node->lock, and takes node->lock again to
+ * put them back.  textpool_alloc() and textpool_free() may be called with
+ * text_mutex held: they never wait for it (a due refill is tried with
+ * mutex_trylock() and otherwise left to the work item).  Callers that hold
+ * text_mutex and want freed space reused use textpool_alloc_text_locked(),
+ * which refills in place.  textpool_copy()/textpool_set() take text_mutex:
+ * their callers must not hold it.  Statistics are updated under node->lock
+ * and read without it (READ_ONCE), per node; per-user counters are per
+ * node too.
  *
- * textpool_alloc() and textpool_free() may be called with text_mutex held
- * (kprobes does): they never wait for text_mutex.  A free only queues the
- * slots; when a refill is due it tries mutex_trylock(&text_mutex), and if
- * that fails (text_mutex is held, perhaps by the caller) it leaves the
- * refill to the work item.  An allocation that finds no clean space tries
- * the same and, if it cannot refill, maps a new chunk (or takes the
- * fallback) as if the dirty space were not there.  Creating a chunk
- * (vmalloc + set_memory_rox) happens under node->lock; releasing one
- * happens without it, by the last reference.
- * Per-user statistics are atomics.  textpool_contains() takes no lock: it
- * reads a bitmap of the 2 MiB slots of the module range that are chunks,
- * so it can be called from any context.
- *
- * The vm_struct found by find_vm_area() is safe to use because the caller's
+ * The vm_struct found for an address is safe to use because the caller's
  * allocation keeps it alive; a free or a write through a stale pointer that
  * races with the release of the very same chunk is, as with vfree(), a bug
  * that textpool cannot always catch.
+ *
+ * Architecture contract
+ * ---------------------
+ * arch_textpool_info() gives the range and whether to randomise; generic
+ * code rounds and validates it.  arch_textpool_protect() must make a
+ * 2 MiB-aligned, 2 MiB page read-only + executable without splitting the
+ * direct map below 2 MiB; arch_textpool_fill_ranges() writes with text_poke
+ * and reports, per range, whether it wrote all of it.
  */
 
 #define pr_fmt(fmt) "textpool: " fmt
 
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
+#include <linux/cacheflush.h>
+#include <linux/completion.h>
 #include <linux/execmem.h>
+#include <linux/gfp.h>
 #include <linux/init.h>
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/memory.h>
@@ -140,17 +192,22 @@
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/pgtable.h>
+#include <linux/random.h>
 #include <linux/rbtree_augmented.h>
 #include <linux/refcount.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/textpool.h>
 #include <linux/sizes.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
+#include "internal.h"
 #include "textpool_internal.h"
 
+#define TEXTPOOL_CHUNK_ORDER	(TEXTPOOL_CHUNK_SHIFT - PAGE_SHIFT)
 #define TEXTPOOL_SLOTS		(TEXTPOOL_CHUNK_SIZE >> TEXTPOOL_SLOT_SHIFT)
 #define TEXTPOOL_MAX_RESERVE	64
 #define TEXTPOOL_MAP_CHARS	64
@@ -160,91 +217,100 @@
 #define TEXTPOOL_REFILL_FREES	64
 #define TEXTPOOL_REFILL_BYTES	SZ_256K
 #define TEXTPOOL_REFILL_DELAY	msecs_to_jiffies(4)
-/* Ranges handed to the architecture at once. */
+/* Retry of ranges the architecture could not write. */
+#define TEXTPOOL_REFILL_RETRY	msecs_to_jiffies(100)
+/* Extents refilled per batch, that is per text_poke session. */
 #define TEXTPOOL_REFILL_RANGES	64
+/* How long a node that found no 2 MiB page skips compaction. */
+#define TEXTPOOL_GROW_BACKOFF	(5 * HZ)
 
-/* The 2 MiB-aligned part of the module range that chunks can occupy. */
+/* The 2 MiB-aligned part of the module range: textpool_contains()'s map. */
 #define TEXTPOOL_VA_START	ALIGN(MODULES_VADDR, TEXTPOOL_CHUNK_SIZE)
 #define TEXTPOOL_VA_END		ALIGN_DOWN(MODULES_END, TEXTPOOL_CHUNK_SIZE)
 #define TEXTPOOL_MAX_CHUNKS	\
 	((TEXTPOOL_VA_END - TEXTPOOL_VA_START) >> TEXTPOOL_CHUNK_SHIFT)
 
-/* Per first slot of an allocation: the user and the bytes of its last slot. */
+/* Per first slot of an allocation: 1 + (user << 6 | tail bytes - 1). */
 #define TEXTPOOL_META_TAIL_BITS	TEXTPOOL_SLOT_SHIFT
 #define TEXTPOOL_META_TAIL_MASK	((1U << TEXTPOOL_META_TAIL_BITS) - 1)
-
-enum textpool_area_kind {
-	TEXTPOOL_AREA_CHUNK,
-	TEXTPOOL_AREA_FALLBACK,
-};
+#define TEXTPOOL_MAP_LONGS	BITS_TO_LONGS(TEXTPOOL_SLOTS)
 
 /* What a VM_TEXTPOOL vm_struct's ->textpool points to. */
 struct textpool_area {
-	enum textpool_area_kind kind;
 	int nid;
 };
 
 /**
  * struct textpool_chunk - a 2 MiB chunk of one node
- * @area: common part, kind TEXTPOOL_AREA_CHUNK
+ * @area: what the chunk's vm_struct points to
  * @start: address of the chunk
  * @vm: the chunk's vm_struct
+ * @page: its 2 MiB page
  * @node: the pool the chunk belongs to
  * @list: entry in @node's chunk list
- * @huge: mapped by one PMD (else built from 4 KiB pages)
+ * @huge: mapped by one PMD (else by PTEs, on CPUs without PSE)
+ * @split: the node's cursor, if it is in this chunk: extents never merge
+ *	across it, so that allocation keeps starting there (0: none)
  * @nr_allocs: live allocations
  * @dirty_bytes: freed bytes waiting for a refill in @node->dirty_root
- * @refill_bytes: freed bytes being refilled (in neither tree)
+ * @refill_bytes: freed bytes being refilled (in no tree)
  * @used_bytes: slot-rounded bytes of live allocations
  * @alloc_map: one bit per slot in use
- * @bound_map: one bit at the first slot of each live allocation
- * @meta: per first slot: user << TEXTPOOL_META_TAIL_BITS | (bytes requested
- *	in the last slot - 1)
+ * @meta_hi: bit 8 of the per-slot value, see "Slots and free space"
+ * @meta: bits 0..7 of the per-slot value
  *
- * Everything but @area, @start, @vm and @huge is protected by @node->lock.
+ * Everything but @area, @start, @vm, @page and @huge is protected by
+ * @node->lock.
  */
 struct textpool_chunk {
 	struct textpool_area area;
 	unsigned long start;
 	struct vm_struct *vm;
+	struct page *page;
 	struct textpool_node *node;
 	struct list_head list;
 	bool huge;
+	unsigned long split;
 	unsigned int nr_allocs;
 	unsigned long dirty_bytes;
 	unsigned long refill_bytes;
 	unsigned long used_bytes;
-	DECLARE_BITMAP(alloc_map, TEXTPOOL_SLOTS);
-	DECLARE_BITMAP(bound_map, TEXTPOOL_SLOTS);
-	u16 meta[TEXTPOOL_SLOTS];
+	unsigned long *alloc_map;
+	unsigned long *meta_hi;
+	u8 *meta;
 };
 
 /**
  * struct textpool_fallback - an allocation served by execmem
- * @area: common part, kind TEXTPOOL_AREA_FALLBACK
+ * @rb: node in textpool_fallbacks, keyed by @addr
  * @addr: the allocation
+ * @end: end of its pages
  * @user: who asked for it
+ * @nid: the node it was asked for
  * @size: slot-rounded size
  * @requested: size asked for
- * @counted: accounted in its node's statistics (not an early-boot one)
- * @freed: textpool_free() was called on it
+ * @counted: accounted in its node's statistics (not an early one)
+ * @refs: the tree's reference and those of writes in progress
  */
 struct textpool_fallback {
-	struct textpool_area area;
+	struct rb_node rb;
 	void *addr;
+	unsigned long end;
 	enum textpool_user user;
+	int nid;
 	unsigned long size;
 	unsigned long requested;
 	bool counted;
-	atomic_t freed;
+	refcount_t refs;
 };
 
 /**
  * struct textpool_extent - free space inside one chunk
- * @rb: node in the node's free-extent tree, keyed by @start
+ * @rb: node in one of the node's trees, keyed by @start
  * @start: first byte
  * @size: bytes, a multiple of the slot size
  * @subtree_max: largest @size in the subtree rooted here
+ * @seq: textpool_flush_begin() sequence when it last may have held code
  * @chunk: the chunk the extent lies in
  */
 struct textpool_extent {
@@ -252,32 +318,58 @@ struct textpool_extent {
 	unsigned long start;
 	unsigned long size;
 	unsigned long subtree_max;
+	unsigned long seq;
 	struct textpool_chunk *chunk;
+};
+
+/* Live allocations of one user on one node. */
+struct textpool_user_count {
+	unsigned long allocations;
+	unsigned long allocated_bytes;
 };
 
 /**
  * struct textpool_node - the pool of one NUMA node
- * @lock: protects everything below
+ * @lock: protects everything below but @grow_lock and @grow_fail_until
+ * @grow_lock: serialises the making of chunks
  * @nid: the node
- * @free_root: free extents of all chunks of the node, by address
- * @dirty_root: freed extents not yet refilled with INT3, by address
+ * @clean_root: free extents no code was freed into since the last flush
+ * @free_root: the other allocatable extents
+ * @dirty_root: freed extents not yet refilled with INT3
  * @dirty_bytes: bytes in @dirty_root
  * @dirty_frees: frees since the last refill
+ * @cursor: allocations prefer space at or above it (0: none yet)
+ * @grow_fail_until: until then, a new chunk skips compaction
  * @chunks: the chunks of the node
  * @nr_empty: chunks without allocations and without a refill in progress
- * @stats: statistics (largest_free is computed when read)
+ * @stats: statistics, written under @lock, read with READ_ONCE()
+ * @users: per-user live allocations, like @stats
  */
 struct textpool_node {
 	struct mutex lock;	/* see "Locking" at the top of the file */
+	struct mutex grow_lock;	/* see "Locking" at the top of the file */
 	int nid;
+	struct rb_root clean_root;
 	struct rb_root free_root;
 	struct rb_root dirty_root;
 	unsigned long dirty_bytes;
 	unsigned int dirty_frees;
+	unsigned long cursor;
+	unsigned long grow_fail_until;
 	struct list_head chunks;
 	unsigned int nr_empty;
 	struct textpool_stats stats;
+	struct textpool_user_count users[TEXTPOOL_NR_USERS];
 };
+
+/* Update a statistic, under node->lock, for lockless readers. */
+static inline void textpool_stat_inc(unsigned long *stat, long delta)
+{
+	WRITE_ONCE(*stat, *stat + delta);
+}
+
+#define textpool_stat_add(node, field, delta)				\
+	textpool_stat_inc(&(node)->stats.field, delta)
 
 static struct textpool_node *textpool_nodes[MAX_NUMNODES] __read_mostly;
 static struct kmem_cache *textpool_extent_cache __read_mostly;
@@ -285,23 +377,35 @@ static bool textpool_ready __read_mostly;
 static bool textpool_on __read_mostly = true;
 static unsigned int textpool_reserve __read_mostly = 1;
 static unsigned int textpool_max __read_mostly;
+static unsigned int textpool_max_total __read_mostly = TEXTPOOL_MAX_CHUNKS / 2;
+static atomic_t textpool_nr_chunks;
+static atomic_t textpool_nr_made;	/* since boot, for the tests */
+/* [textpool_lo, textpool_hi): where chunks go; textpool_base: see top. */
+static unsigned long textpool_lo __ro_after_init;
+static unsigned long textpool_hi __ro_after_init;
+static unsigned long textpool_base __ro_after_init;
+static bool textpool_randomize __ro_after_init;
 static DECLARE_BITMAP(textpool_present, TEXTPOOL_MAX_CHUNKS);
 static atomic_long_t textpool_bad_frees;
-static atomic_long_t textpool_reuse_gen;
+static atomic_long_t textpool_flush_started;
 /* Refills, their extents and the time spent writing them, for the bench. */
 static atomic_long_t textpool_refills, textpool_refill_extents;
 static atomic64_t textpool_refill_ns;
+/* Test hook: the next N ranges of refills and writes report a failure. */
+static atomic_t textpool_arch_fail_next;
+/* Test hook: chunk creation signals the first and waits for the second. */
+static struct completion *textpool_grow_started, *textpool_grow_resume;
 
-/* The ranges of one refill, protected by text_mutex. */
+/* The ranges and extents of one refill batch, protected by text_mutex. */
 static struct textpool_range textpool_refill_ranges[TEXTPOOL_REFILL_RANGES];
+static struct textpool_extent *textpool_refill_extents_batch[TEXTPOOL_REFILL_RANGES];
 
 static void textpool_refill_workfn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(textpool_refill_work, textpool_refill_workfn);
 
-static struct {
-	atomic_long_t allocations;
-	atomic_long_t allocated_bytes;
-} textpool_users[TEXTPOOL_NR_USERS];
+/* Allocations served by execmem, by address. */
+static DEFINE_MUTEX(textpool_fallback_lock);
+static struct rb_root textpool_fallbacks = RB_ROOT;
 
 static const char * const textpool_user_names[TEXTPOOL_NR_USERS] = {
 	[TEXTPOOL_BPF]		= "bpf",
@@ -309,6 +413,14 @@ static const char * const textpool_user_names[TEXTPOOL_NR_USERS] = {
 	[TEXTPOOL_KPROBES]	= "kprobes",
 	[TEXTPOOL_MODULES]	= "modules",
 	[TEXTPOOL_OTHER]	= "other",
+};
+
+static const char * const textpool_fallback_names[TEXTPOOL_FB_NR] = {
+	[TEXTPOOL_FB_LARGE]	= "large",
+	[TEXTPOOL_FB_DISABLED]	= "disabled",
+	[TEXTPOOL_FB_EARLY]	= "early",
+	[TEXTPOOL_FB_LIMIT]	= "limit",
+	[TEXTPOOL_FB_NOMEM]	= "nomem",
 };
 
 static const enum execmem_type textpool_execmem_types[TEXTPOOL_NR_USERS] = {
@@ -333,7 +445,7 @@ static int __init textpool_setup(char *str)
 }
 early_param("textpool", textpool_setup);
 
-/* ---- Free-extent tree ---------------------------------------------------- */
+/* ---- Free-extent trees --------------------------------------------------- */
 
 static inline unsigned long textpool_extent_size(struct textpool_extent *e)
 {
@@ -374,7 +486,46 @@ static struct textpool_extent *textpool_lowest_fit(struct rb_root *root,
 	return NULL;
 }
 
-/* The free extent of lowest address at or above @addr. */
+/*
+ * The extent of lowest address at or above @from that has at least @size
+ * bytes.  A subtree all at or above @from is searched by
+ * textpool_lowest_fit()'s rule, so this costs O(log^2 n) at most.
+ */
+static struct textpool_extent *textpool_fit_from(struct rb_node *rb,
+						 unsigned long size,
+						 unsigned long from)
+{
+	struct textpool_extent *e, *found;
+
+	while (rb && textpool_subtree_max(rb) >= size) {
+		e = textpool_rb_extent(rb);
+		if (e->start < from) {
+			rb = rb->rb_right;
+			continue;
+		}
+		found = textpool_fit_from(rb->rb_left, size, from);
+		if (found)
+			return found;
+		if (e->size >= size)
+			return e;
+		rb = rb->rb_right;
+	}
+	return NULL;
+}
+
+/* Where an allocation of @size goes in @root: at the cursor or above. */
+static struct textpool_extent *textpool_find_fit(struct textpool_node *node,
+						 struct rb_root *root,
+						 unsigned long size)
+{
+	struct textpool_extent *e = NULL;
+
+	if (node->cursor)
+		e = textpool_fit_from(root->rb_node, size, node->cursor);
+	return e ?: textpool_lowest_fit(root, size);
+}
+
+/* The extent of lowest address at or above @addr. */
 static struct textpool_extent *textpool_extent_ge(struct rb_root *root,
 						  unsigned long addr)
 {
@@ -414,44 +565,58 @@ static void textpool_extent_link(struct rb_root *root,
 	rb_insert_augmented(&new->rb, root, &textpool_extent_cb);
 }
 
+static void textpool_extent_unlink(struct rb_root *root,
+				   struct textpool_extent *e)
+{
+	rb_erase_augmented(&e->rb, root, &textpool_extent_cb);
+}
+
 static void textpool_extent_erase(struct rb_root *root,
 				  struct textpool_extent *e)
 {
-	rb_erase_augmented(&e->rb, root, &textpool_extent_cb);
+	textpool_extent_unlink(root, e);
 	kmem_cache_free(textpool_extent_cache, e);
 }
 
 /*
- * Put [@addr, @addr + @size) of @chunk into @root (free_root or dirty_root
- * of the chunk's node), merging it with the extents of the same chunk on
- * either side.  @spare, or a new extent if @spare is NULL, is used if no
- * merge is possible; @spare is freed otherwise.
+ * Put [@addr, @addr + @size) of @chunk, which last held code at flush
+ * sequence @seq, into @root, merging it with the extents of the same chunk
+ * on either side (the merged extent keeps the newest @seq).  @spare, or a
+ * new extent if @spare is NULL, is used if no merge is possible; @spare is
+ * freed otherwise.
  */
 static void textpool_extent_insert(struct rb_root *root,
 				   struct textpool_chunk *chunk,
 				   unsigned long addr, unsigned long size,
+				   unsigned long seq,
 				   struct textpool_extent *spare)
 {
 	struct textpool_extent *next, *prev;
 
 	next = textpool_extent_ge(root, addr);
 	prev = textpool_rb_extent(next ? rb_prev(&next->rb) : rb_last(root));
-	if (next && (next->chunk != chunk || next->start != addr + size))
+	if (next && (next->chunk != chunk || next->start != addr + size ||
+		     next->start == chunk->split))
 		next = NULL;
-	if (prev && (prev->chunk != chunk || prev->start + prev->size != addr))
+	if (prev && (prev->chunk != chunk || prev->start + prev->size != addr ||
+		     addr == chunk->split))
 		prev = NULL;
 
 	if (prev && next) {
 		size += next->size;
+		seq = max(seq, next->seq);
 		textpool_extent_erase(root, next);
 		prev->size += size;
+		prev->seq = max(prev->seq, seq);
 		textpool_extent_cb_propagate(&prev->rb, NULL);
 	} else if (prev) {
 		prev->size += size;
+		prev->seq = max(prev->seq, seq);
 		textpool_extent_cb_propagate(&prev->rb, NULL);
 	} else if (next) {
 		next->start = addr;
 		next->size += size;
+		next->seq = max(next->seq, seq);
 		textpool_extent_cb_propagate(&next->rb, NULL);
 	} else {
 		if (!spare)
@@ -459,12 +624,109 @@ static void textpool_extent_insert(struct rb_root *root,
 						 GFP_KERNEL | __GFP_NOFAIL);
 		spare->start = addr;
 		spare->size = size;
+		spare->seq = seq;
 		spare->chunk = chunk;
 		textpool_extent_link(root, spare);
 		spare = NULL;
 	}
 	if (spare)
 		kmem_cache_free(textpool_extent_cache, spare);
+}
+
+/* Keep the node's largest_free statistic up to date.  node->lock held. */
+static void textpool_node_update_largest(struct textpool_node *node)
+{
+	unsigned long largest;
+
+	largest = max3(textpool_subtree_max(node->clean_root.rb_node),
+		       textpool_subtree_max(node->free_root.rb_node),
+		       textpool_subtree_max(node->dirty_root.rb_node));
+	WRITE_ONCE(node->stats.largest_free, largest);
+}
+
+static void textpool_node_unlock(struct textpool_node *node)
+{
+	textpool_node_update_largest(node);
+	mutex_unlock(&node->lock);
+}
+
+/* ---- Slot metadata ------------------------------------------------------- */
+
+static inline unsigned int textpool_meta_get(struct textpool_chunk *chunk,
+					     unsigned int slot)
+{
+	return chunk->meta[slot] | (test_bit(slot, chunk->meta_hi) << 8);
+}
+
+static inline void textpool_meta_set(struct textpool_chunk *chunk,
+				     unsigned int slot, unsigned int val)
+{
+	chunk->meta[slot] = val & 0xff;
+	if (val >> 8)
+		__set_bit(slot, chunk->meta_hi);
+	else
+		__clear_bit(slot, chunk->meta_hi);
+}
+
+static inline unsigned int textpool_meta_pack(enum textpool_user user,
+					      size_t size)
+{
+	return 1 + (user << TEXTPOOL_META_TAIL_BITS |
+		    ((size - 1) & TEXTPOOL_META_TAIL_MASK));
+}
+
+static inline enum textpool_user textpool_meta_user(unsigned int val)
+{
+	return (val - 1) >> TEXTPOOL_META_TAIL_BITS;
+}
+
+static inline unsigned int textpool_meta_tail(unsigned int val)
+{
+	return ((val - 1) & TEXTPOOL_META_TAIL_MASK) + 1;
+}
+
+/* The next first slot of an allocation in [@from, @to), or @to. */
+static unsigned int textpool_next_first(struct textpool_chunk *chunk,
+					unsigned int from, unsigned int to)
+{
+	const u8 *p;
+	unsigned int hi;
+
+	if (from >= to)
+		return to;
+	p = memchr_inv(chunk->meta + from, 0, to - from);
+	hi = find_next_bit(chunk->meta_hi, to, from);
+	return min_t(unsigned int, p ? p - chunk->meta : to, hi);
+}
+
+/* End (exclusive slot index) of the allocation that starts at @first. */
+static unsigned int textpool_alloc_end(struct textpool_chunk *chunk,
+				       unsigned int first)
+{
+	unsigned int hole;
+
+	hole = find_next_zero_bit(chunk->alloc_map, TEXTPOOL_SLOTS, first + 1);
+	return textpool_next_first(chunk, first + 1, hole);
+}
+
+/* First slot of the live allocation that contains @slot, or -1. */
+static int textpool_alloc_first(struct textpool_chunk *chunk,
+				unsigned int slot)
+{
+	int i;
+
+	for (i = slot; i >= 0 && test_bit(i, chunk->alloc_map); i--)
+		if (textpool_meta_get(chunk, i))
+			return i;
+	return -1;
+}
+
+/* Bytes of metadata a chunk costs (struct, map and meta allocations). */
+static size_t textpool_chunk_meta_size(void)
+{
+	return kmalloc_size_roundup(sizeof(struct textpool_chunk)) +
+	       kmalloc_size_roundup(2 * TEXTPOOL_MAP_LONGS * sizeof(long)) +
+	       kmalloc_size_roundup(TEXTPOOL_SLOTS);
 }
 
 /* ---- Chunks -------------------------------------------------------------- */
@@ -474,6 +736,13 @@ static inline unsigned long textpool_va_index(unsigned long addr)
 	return (addr - TEXTPOOL_VA_START) >> TEXTPOOL_CHUNK_SHIFT;
 }
 
+static void textpool_chunk_free_meta(struct textpool_chunk *chunk)
+{
+	kvfree(chunk->meta);
+	kvfree(chunk->alloc_map);
+	kfree(chunk);
+}
+
 static void textpool_chunk_destroy(struct textpool_chunk *chunk)
 {
 	void *addr = (void *)chunk->start;
@@ -481,139 +750,261 @@ static void textpool_chunk_destroy(struct textpool_chunk *chunk)
 	/*
 	 * Restore the permissions of the mapping and of the direct map for
 	 * the whole chunk (this flushes the TLBs, so no executable
-	 * translation survives), then give the pages back.  If that fails,
-	 * leak the chunk rather than free read-only pages.
+	 * translation survives), then give the page back.  If that fails,
+	 * leak the chunk rather than free a read-only page.
 	 */
 	if (WARN_ON_ONCE(arch_textpool_unprotect(addr, TEXTPOOL_CHUNK_SIZE)))
 		return;
 	chunk->vm->flags &= ~VM_TEXTPOOL;
 	WRITE_ONCE(chunk->vm->textpool, NULL);
-	vfree(addr);
-	kvfree(chunk);
+	vunmap(addr);
+	__free_pages(chunk->page, TEXTPOOL_CHUNK_ORDER);
+	atomic_dec(&textpool_nr_chunks);
+	textpool_chunk_free_meta(chunk);
 }
 
-static void textpool_fallback_destroy(struct textpool_fallback *fb)
+/* Drop a reference to a chunk; the last one releases it. */
+static void textpool_chunk_put(struct textpool_chunk *chunk)
 {
-	/* execmem memory is VM_FLUSH_RESET_PERMS: vfree() resets it. */
-	execmem_free(fb->addr);
-	kfree(fb);
-}
-
-/* Drop a reference to a textpool vm_struct; the last one releases it. */
-static void textpool_vm_put(struct vm_struct *vm)
-{
-	struct textpool_area *area = READ_ONCE(vm->textpool);
-
-	if (!refcount_dec_and_test(&vm->textpool_refs))
-		return;
-	if (area->kind == TEXTPOOL_AREA_CHUNK)
-		textpool_chunk_destroy(container_of(area, struct textpool_chunk,
-						    area));
-	else
-		textpool_fallback_destroy(container_of(area,
-						       struct textpool_fallback,
-						       area));
-}
-
-/* The textpool vm_struct that contains @addr, or NULL. */
-static struct vm_struct *textpool_find_vm(const void *addr)
-{
-	struct vm_struct *vm = find_vm_area(addr);
-
-	if (!vm || !(vm->flags & VM_TEXTPOOL) || !READ_ONCE(vm->textpool))
-		return NULL;
-	return vm;
-}
-
-static bool textpool_pages_on_node(struct vm_struct *vm, int nid)
-{
-	unsigned int i;
-
-	for (i = 0; i < vm->nr_pages; i++)
-		if (page_to_nid(vm->pages[i]) != nid)
-			return false;
-	return true;
+	if (refcount_dec_and_test(&chunk->vm->textpool_refs))
+		textpool_chunk_destroy(chunk);
 }
 
 /*
- * Map a new chunk for @node and put it into the pool.  Called with
- * node->lock held; returns the chunk's free extent, or NULL.
+ * The chunk that contains @addr, or NULL.  The chunk is looked up by its
+ * start, which is the start of its vmap_area: the first vmap node probed
+ * holds it.
  */
-static struct textpool_extent *textpool_chunk_create(struct textpool_node *node)
+static struct textpool_chunk *textpool_find_chunk(const void *addr)
+{
+	unsigned long start = ALIGN_DOWN((unsigned long)addr,
+					 TEXTPOOL_CHUNK_SIZE);
+	struct textpool_area *area;
+	struct vm_struct *vm;
+
+	if (!textpool_contains(addr))
+		return NULL;
+	vm = find_vm_area((void *)start);
+	if (!vm || !(vm->flags & VM_TEXTPOOL) || vm->addr != (void *)start)
+		return NULL;
+	area = READ_ONCE(vm->textpool);
+	return area ? container_of(area, struct textpool_chunk, area) : NULL;
+}
+
+/* Reserve room for one more chunk under max_total_chunks. */
+static bool textpool_chunk_budget(void)
+{
+	unsigned int max = READ_ONCE(textpool_max_total);
+
+	if (atomic_inc_return(&textpool_nr_chunks) <= max)
+		return true;
+	atomic_dec(&textpool_nr_chunks);
+	return false;
+}
+
+/*
+ * A 2 MiB page of the node.  One round of compaction at most
+ * (__GFP_NORETRY), and none at all for TEXTPOOL_GROW_BACKOFF after a
+ * failure: then only the free lists are looked at (kswapd and kcompactd
+ * are still woken up).
+ */
+static struct page *textpool_chunk_page(struct textpool_node *node)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN;
+	struct page *page;
+
+	if (time_before(jiffies, READ_ONCE(node->grow_fail_until)))
+		gfp &= ~__GFP_DIRECT_RECLAIM;
+	if (node_state(node->nid, N_MEMORY))
+		page = alloc_pages_node(node->nid, gfp, TEXTPOOL_CHUNK_ORDER);
+	else
+		page = NULL;
+	if (!page)
+		WRITE_ONCE(node->grow_fail_until,
+			   jiffies + TEXTPOOL_GROW_BACKOFF);
+	return page;
+}
+
+/* A 2 MiB-aligned vmap area for a chunk: at or above the base, or below. */
+static struct vm_struct *textpool_chunk_area(int nid)
+{
+	const void *caller = __builtin_return_address(0);
+	unsigned long flags = VM_TEXTPOOL | VM_NO_GUARD;
+	struct vm_struct *vm;
+
+	/* A full range is a fallback cause, counted, not worth a warning. */
+	vm = __get_vm_area_node(TEXTPOOL_CHUNK_SIZE, TEXTPOOL_CHUNK_SIZE,
+				TEXTPOOL_CHUNK_SHIFT, flags, textpool_base,
+				textpool_hi, nid, GFP_KERNEL | __GFP_NOWARN,
+				caller);
+	if (!vm && textpool_base > textpool_lo)
+		vm = __get_vm_area_node(TEXTPOOL_CHUNK_SIZE,
+					TEXTPOOL_CHUNK_SIZE,
+					TEXTPOOL_CHUNK_SHIFT, flags,
+					textpool_lo, textpool_hi, nid,
+					GFP_KERNEL | __GFP_NOWARN, caller);
+	return vm;
+}
+
+/* Map the 2 MiB @page at @addr with one PMD (or PTEs without PSE). */
+static int textpool_chunk_map(void *addr, struct page *page)
+{
+	unsigned int nr = 1U << TEXTPOOL_CHUNK_ORDER, i;
+	struct page **pages;
+	int err;
+
+	/* Only pages[0] is mapped, but KMSAN looks at every entry. */
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		pages[i] = nth_page(page, i);
+	err = vmap_pages_range_noflush((unsigned long)addr,
+				       (unsigned long)addr + TEXTPOOL_CHUNK_SIZE,
+				       PAGE_KERNEL, pages, TEXTPOOL_CHUNK_SHIFT);
+	kvfree(pages);
+	if (!err)
+		flush_cache_vmap((unsigned long)addr,
+				 (unsigned long)addr + TEXTPOOL_CHUNK_SIZE);
+	return err;
+}
+
+/*
+ * Make a new chunk for @node: a 2 MiB page, mapped, filled with INT3 and
+ * protected.  Called with node->grow_lock held and node->lock not held:
+ * nothing here is done under node->lock.  Returns NULL and sets @cause
+ * if no chunk could be made.
+ */
+static struct textpool_chunk *
+textpool_chunk_create(struct textpool_node *node,
+		      enum textpool_fallback_cause *cause)
 {
 	int nid = node->nid;
-	struct textpool_extent *e;
 	struct textpool_chunk *chunk;
 	struct vm_struct *vm;
+	struct page *page;
 	void *addr;
 
-	lockdep_assert_held(&node->lock);
-
-	chunk = kvzalloc_node(sizeof(*chunk), GFP_KERNEL, nid);
-	if (!chunk)
+	lockdep_assert_held(&node->grow_lock);
+	*cause = TEXTPOOL_FB_LIMIT;
+	if (!textpool_chunk_budget())
 		return NULL;
-	e = kmem_cache_zalloc(textpool_extent_cache, GFP_KERNEL);
-	if (!e)
-		goto free_chunk;
+	*cause = TEXTPOOL_FB_NOMEM;
+	chunk = kzalloc_node(sizeof(*chunk), GFP_KERNEL, nid);
+	if (!chunk)
+		goto unbudget;
+	chunk->alloc_map = kvzalloc_node(2 * TEXTPOOL_MAP_LONGS * sizeof(long),
+					 GFP_KERNEL, nid);
+	chunk->meta = kvzalloc_node(TEXTPOOL_SLOTS, GFP_KERNEL, nid);
+	if (!chunk->alloc_map || !chunk->meta)
+		goto free_meta;
+	chunk->meta_hi = chunk->alloc_map + TEXTPOOL_MAP_LONGS;
 
-	/*
-	 * One 2 MiB page of the node mapped by one PMD; vmalloc falls back
-	 * to 4 KiB pages of the node by itself when it has no free 2 MiB
-	 * page.  No guard page: chunks may sit next to each other.
-	 */
-	addr = __vmalloc_node_range(TEXTPOOL_CHUNK_SIZE, TEXTPOOL_CHUNK_SIZE,
-				    TEXTPOOL_VA_START, TEXTPOOL_VA_END,
-				    GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN,
-				    PAGE_KERNEL,
-				    VM_ALLOW_HUGE_VMAP | VM_NO_GUARD | VM_TEXTPOOL,
-				    nid, __builtin_return_address(0));
-	if (!addr)
-		goto free_extent;
-	vm = find_vm_area(addr);
-	if (WARN_ON_ONCE(!vm || !textpool_pages_on_node(vm, nid))) {
-		vfree(addr);
-		goto free_extent;
+	page = textpool_chunk_page(node);
+	if (page && unlikely(READ_ONCE(textpool_grow_started))) {
+		struct completion *started = READ_ONCE(textpool_grow_started);
+		struct completion *resume = READ_ONCE(textpool_grow_resume);
+
+		if (started && resume) {
+			complete(started);
+			wait_for_completion(resume);
+		}
 	}
-
+	if (!page) {
+		mutex_lock(&node->lock);
+		textpool_stat_add(node, grow_failures, 1);
+		mutex_unlock(&node->lock);
+		goto free_meta;
+	}
+	vm = textpool_chunk_area(nid);
+	if (!vm)
+		goto free_page;
+	addr = vm->addr;
+	if (textpool_chunk_map(addr, page))
+		goto free_area;
 	arch_textpool_fill_new(addr, TEXTPOOL_CHUNK_SIZE);
 	if (arch_textpool_protect(addr, TEXTPOOL_CHUNK_SIZE)) {
-		if (!WARN_ON_ONCE(arch_textpool_unprotect(addr,
-							  TEXTPOOL_CHUNK_SIZE)))
-			vfree(addr);
-		goto free_extent;
+		if (WARN_ON_ONCE(arch_textpool_unprotect(addr,
+							 TEXTPOOL_CHUNK_SIZE))) {
+			/* Leak page and area (and budget), not RO pages. */
+			textpool_chunk_free_meta(chunk);
+			return NULL;
+		}
+		goto free_area;
 	}
 
-	chunk->area.kind = TEXTPOOL_AREA_CHUNK;
 	chunk->area.nid = nid;
 	chunk->start = (unsigned long)addr;
 	chunk->vm = vm;
+	chunk->page = page;
 	chunk->node = node;
-	chunk->huge = is_vm_area_hugepages(addr);
+	chunk->huge = arch_vmap_pmd_supported(PAGE_KERNEL);
 	refcount_set(&vm->textpool_refs, 1);	/* the pool's reference */
 	WRITE_ONCE(vm->textpool, &chunk->area);
+	atomic_inc(&textpool_nr_made);
+	return chunk;
 
-	/* The addresses may have held code before: see textpool_reuse_seq(). */
-	atomic_long_inc(&textpool_reuse_gen);
-	e->start = chunk->start;
-	e->size = TEXTPOOL_CHUNK_SIZE;
-	e->chunk = chunk;
-	textpool_extent_link(&node->free_root, e);
+free_area:
+	vunmap(addr);
+free_page:
+	__free_pages(page, TEXTPOOL_CHUNK_ORDER);
+free_meta:
+	textpool_chunk_free_meta(chunk);
+unbudget:
+	atomic_dec(&textpool_nr_chunks);
+	return NULL;
+}
+
+/*
+ * Put a new chunk into @node's pool, its space into free_root (its
+ * addresses may have held code: stale).  The first chunk of a node under
+ * KASLR is split at a random slot, the node's cursor.  node->lock held.
+ */
+static void textpool_chunk_link(struct textpool_node *node,
+				struct textpool_chunk *chunk)
+{
+	unsigned long seq = atomic_long_read(&textpool_flush_started);
+	unsigned long split = 0;
+
+	lockdep_assert_held(&node->lock);
+	if (!node->cursor) {
+		if (textpool_randomize)
+			split = (unsigned long)get_random_u32_below(TEXTPOOL_SLOTS)
+				<< TEXTPOOL_SLOT_SHIFT;
+		node->cursor = chunk->start + split;
+	}
+	if (split) {
+		/* Two extents, never merged: allocation starts at the cursor. */
+		struct textpool_extent *e;
+
+		chunk->split = node->cursor;
+		e = kmem_cache_alloc(textpool_extent_cache,
+				     GFP_KERNEL | __GFP_NOFAIL);
+		e->start = chunk->start;
+		e->size = split;
+		e->seq = seq;
+		e->chunk = chunk;
+		textpool_extent_link(&node->free_root, e);
+		e = kmem_cache_alloc(textpool_extent_cache,
+				     GFP_KERNEL | __GFP_NOFAIL);
+		e->start = chunk->start + split;
+		e->size = TEXTPOOL_CHUNK_SIZE - split;
+		e->seq = seq;
+		e->chunk = chunk;
+		textpool_extent_link(&node->free_root, e);
+	} else {
+		textpool_extent_insert(&node->free_root, chunk, chunk->start,
+				       TEXTPOOL_CHUNK_SIZE, seq, NULL);
+	}
 	list_add_tail(&chunk->list, &node->chunks);
 	node->nr_empty++;
-	node->stats.chunks++;
+	textpool_stat_add(node, chunks, 1);
 	if (chunk->huge)
-		node->stats.huge_chunks++;
+		textpool_stat_add(node, huge_chunks, 1);
 	else
-		node->stats.fallback_chunks++;
-	node->stats.free_bytes += TEXTPOOL_CHUNK_SIZE;
+		textpool_stat_add(node, fallback_chunks, 1);
+	textpool_stat_add(node, free_bytes, TEXTPOOL_CHUNK_SIZE);
 	set_bit(textpool_va_index(chunk->start), textpool_present);
-	return e;
-
-free_extent:
-	kmem_cache_free(textpool_extent_cache, e);
-free_chunk:
-	kvfree(chunk);
-	return NULL;
 }
 
 /* Bytes of the extents of @chunk in @root; erase them if @erase. */
@@ -636,7 +1027,7 @@ static unsigned long textpool_chunk_extents(struct rb_root *root,
 
 /*
  * Take an empty chunk out of its pool, with the freed space that still
- * waits for a refill: its pages go back to the page allocator.  Called
+ * waits for a refill: its page goes back to the page allocator.  Called
  * with node->lock held; the caller drops the pool's reference once the
  * lock is released.
  */
@@ -647,21 +1038,26 @@ static void textpool_chunk_unlink(struct textpool_node *node,
 	lockdep_assert_held(&node->lock);
 	if (WARN_ON_ONCE(textpool_chunk_extents(&node->free_root, chunk,
 						false) +
+			 textpool_chunk_extents(&node->clean_root, chunk,
+						false) +
 			 chunk->dirty_bytes != TEXTPOOL_CHUNK_SIZE))
 		return;
 	textpool_chunk_extents(&node->free_root, chunk, true);
+	textpool_chunk_extents(&node->clean_root, chunk, true);
 	textpool_chunk_extents(&node->dirty_root, chunk, true);
 	node->dirty_bytes -= chunk->dirty_bytes;
 	chunk->dirty_bytes = 0;
+	if (RB_EMPTY_ROOT(&node->dirty_root))
+		node->dirty_frees = 0;
 	clear_bit(textpool_va_index(chunk->start), textpool_present);
 	list_move(&chunk->list, release);
 	node->nr_empty--;
-	node->stats.chunks--;
+	textpool_stat_add(node, chunks, -1);
 	if (chunk->huge)
-		node->stats.huge_chunks--;
+		textpool_stat_add(node, huge_chunks, -1);
 	else
-		node->stats.fallback_chunks--;
-	node->stats.free_bytes -= TEXTPOOL_CHUNK_SIZE;
+		textpool_stat_add(node, fallback_chunks, -1);
+	textpool_stat_add(node, free_bytes, -(long)TEXTPOOL_CHUNK_SIZE);
 }
 
 /* No allocation, and no refill in progress: the chunk may be given back. */
@@ -696,29 +1092,11 @@ static void textpool_release_chunks(struct list_head *release)
 
 	list_for_each_entry_safe(chunk, tmp, release, list) {
 		list_del(&chunk->list);
-		textpool_vm_put(chunk->vm);
+		textpool_chunk_put(chunk);
 	}
 }
 
-/* End (exclusive slot index) of the allocation that starts at @first. */
-static unsigned int textpool_alloc_end(struct textpool_chunk *chunk,
-				       unsigned int first)
-{
-	unsigned int bound, hole;
-
-	bound = find_next_bit(chunk->bound_map, TEXTPOOL_SLOTS, first + 1);
-	hole = find_next_zero_bit(chunk->alloc_map, TEXTPOOL_SLOTS, first + 1);
-	return min(bound, hole);
-}
-
-/* ---- Statistics ---------------------------------------------------------- */
-
-static void textpool_user_account(enum textpool_user user, long allocs,
-				  long bytes)
-{
-	atomic_long_add(allocs, &textpool_users[user].allocations);
-	atomic_long_add(bytes, &textpool_users[user].allocated_bytes);
-}
+/* ---- Helpers ------------------------------------------------------------- */
 
 static inline bool textpool_is_ready(void)
 {
@@ -735,12 +1113,87 @@ static int textpool_nid(int nid)
 	return nid;
 }
 
+static void textpool_user_account(struct textpool_node *node,
+				  enum textpool_user user, long allocs,
+				  long bytes)
+{
+	struct textpool_user_count *u = &node->users[user];
+
+	WRITE_ONCE(u->allocations, u->allocations + allocs);
+	WRITE_ONCE(u->allocated_bytes, u->allocated_bytes + bytes);
+}
+
+/* A test hook: does the next write or refill range fail? */
+static bool textpool_arch_should_fail(void)
+{
+	return atomic_add_unless(&textpool_arch_fail_next, -1, 0);
+}
+
+/* Count a rejected free or write on @nid's pool and warn, once. */
+static void textpool_reject(int nid, const void *addr, bool wrong_user,
+			    const char *what)
+{
+	struct textpool_node *node = textpool_is_ready() ?
+				     textpool_nodes[textpool_nid(nid)] : NULL;
+
+	atomic_long_inc(&textpool_bad_frees);
+	if (node) {
+		mutex_lock(&node->lock);
+		if (wrong_user)
+			textpool_stat_add(node, wrong_user, 1);
+		else
+			textpool_stat_add(node, bad_frees, 1);
+		mutex_unlock(&node->lock);
+	}
+	WARN_ONCE(1, "textpool: %s of %p\n", what, addr);
+}
+
 /* ---- Fallback path ------------------------------------------------------- */
 
-static void *textpool_alloc_fallback(size_t size, int nid,
-				     enum textpool_user user)
+static int textpool_fallback_cmp(const void *key, const struct rb_node *rb)
 {
-	struct textpool_node *node = READ_ONCE(textpool_nodes[nid]);
+	unsigned long addr = (unsigned long)key;
+	const struct textpool_fallback *fb =
+		rb_entry(rb, struct textpool_fallback, rb);
+
+	if (addr < (unsigned long)fb->addr)
+		return -1;
+	if (addr >= fb->end)
+		return 1;
+	return 0;
+}
+
+static bool textpool_fallback_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct textpool_fallback, rb)->addr <
+	       rb_entry(b, struct textpool_fallback, rb)->addr;
+}
+
+/* The fallback allocation that contains @addr.  textpool_fallback_lock. */
+static struct textpool_fallback *textpool_fallback_find(const void *addr)
+{
+	struct rb_node *rb;
+
+	lockdep_assert_held(&textpool_fallback_lock);
+	rb = rb_find(addr, &textpool_fallbacks, textpool_fallback_cmp);
+	return rb ? rb_entry(rb, struct textpool_fallback, rb) : NULL;
+}
+
+static void textpool_fallback_put(struct textpool_fallback *fb)
+{
+	if (!refcount_dec_and_test(&fb->refs))
+		return;
+	/* execmem memory is VM_FLUSH_RESET_PERMS: vfree() resets it. */
+	execmem_free(fb->addr);
+	kfree(fb);
+}
+
+static void *textpool_alloc_fallback(size_t size, int nid,
+				     enum textpool_user user,
+				     enum textpool_fallback_cause cause)
+{
+	struct textpool_node *node = textpool_is_ready() ?
+				     textpool_nodes[nid] : NULL;
 	unsigned long rounded = round_up(size, TEXTPOOL_SLOT_SIZE);
 	struct textpool_fallback *fb;
 	struct vm_struct *vm;
@@ -758,72 +1211,81 @@ static void *textpool_alloc_fallback(size_t size, int nid,
 		execmem_free(addr);
 		goto fail;
 	}
+	vm->flags |= VM_TEXTPOOL;
 
-	fb->area.kind = TEXTPOOL_AREA_FALLBACK;
-	fb->area.nid = nid;
 	fb->addr = addr;
+	fb->end = (unsigned long)addr + PAGE_ALIGN(size);
 	fb->user = user;
+	fb->nid = nid;
 	fb->size = rounded;
 	fb->requested = size;
-	fb->counted = textpool_is_ready() && node;
-	refcount_set(&vm->textpool_refs, 1);
-	WRITE_ONCE(vm->textpool, &fb->area);
-	vm->flags |= VM_TEXTPOOL;
-	/* The addresses may have held code before: see textpool_reuse_seq(). */
-	atomic_long_inc(&textpool_reuse_gen);
+	fb->counted = !!node;
+	refcount_set(&fb->refs, 1);	/* the tree's reference */
+	mutex_lock(&textpool_fallback_lock);
+	rb_add(&fb->rb, &textpool_fallbacks, textpool_fallback_less);
+	mutex_unlock(&textpool_fallback_lock);
 
 	if (fb->counted) {
 		mutex_lock(&node->lock);
-		node->stats.allocations++;
-		node->stats.allocated_bytes += rounded;
-		node->stats.requested_bytes += size;
-		node->stats.alloc_total++;
-		node->stats.fallback_allocs++;
+		textpool_stat_add(node, allocations, 1);
+		textpool_stat_add(node, allocated_bytes, rounded);
+		textpool_stat_add(node, requested_bytes, size);
+		textpool_stat_add(node, alloc_total, 1);
+		textpool_stat_add(node, fallback_allocs, 1);
+		textpool_stat_add(node, fallback_causes[cause], 1);
+		textpool_user_account(node, user, 1, rounded);
 		mutex_unlock(&node->lock);
-		textpool_user_account(user, 1, rounded);
 	}
 	return addr;
 
 fail:
 	kfree(fb);
-	if (textpool_is_ready() && node) {
+	if (node) {
 		mutex_lock(&node->lock);
-		node->stats.alloc_failures++;
+		textpool_stat_add(node, alloc_failures, 1);
 		mutex_unlock(&node->lock);
 	}
 	return NULL;
 }
 
-static void textpool_bad_free(const void *addr, const char *what)
+/* Free @addr if it is a fallback allocation; false if it is none. */
+static bool textpool_free_fallback(void *addr, enum textpool_user user)
 {
-	atomic_long_inc(&textpool_bad_frees);
-	WARN_ONCE(1, "textpool: %s of %p\n", what, addr);
-}
+	struct textpool_fallback *fb;
+	struct textpool_node *node;
 
-static void textpool_free_fallback(struct vm_struct *vm,
-				   struct textpool_fallback *fb, void *addr)
-{
-	struct textpool_node *node = READ_ONCE(textpool_nodes[fb->area.nid]);
+	mutex_lock(&textpool_fallback_lock);
+	fb = textpool_fallback_find(addr);
+	if (!fb) {
+		mutex_unlock(&textpool_fallback_lock);
+		return false;
+	}
+	if (fb->addr != addr || fb->user != user) {
+		int nid = fb->nid;
+		bool inside = fb->addr != addr;
 
-	if (addr != fb->addr) {
-		textpool_bad_free(addr, "free inside an allocation");
-		return;
+		mutex_unlock(&textpool_fallback_lock);
+		textpool_reject(nid, addr, !inside,
+				inside ? "free inside an allocation" :
+					 "free by another user");
+		return true;
 	}
-	if (atomic_xchg(&fb->freed, 1)) {
-		textpool_bad_free(addr, "double free");
-		return;
-	}
+	/* Out of the tree under the lock: a second free finds nothing. */
+	rb_erase(&fb->rb, &textpool_fallbacks);
+	mutex_unlock(&textpool_fallback_lock);
+
 	if (fb->counted) {
+		node = textpool_nodes[fb->nid];
 		mutex_lock(&node->lock);
-		node->stats.allocations--;
-		node->stats.allocated_bytes -= fb->size;
-		node->stats.requested_bytes -= fb->requested;
-		node->stats.free_total++;
+		textpool_stat_add(node, allocations, -1);
+		textpool_stat_add(node, allocated_bytes, -(long)fb->size);
+		textpool_stat_add(node, requested_bytes, -(long)fb->requested);
+		textpool_stat_add(node, free_total, 1);
+		textpool_user_account(node, fb->user, -1, -(long)fb->size);
 		mutex_unlock(&node->lock);
-		textpool_user_account(fb->user, -1, -(long)fb->size);
 	}
-	atomic_long_inc(&textpool_reuse_gen);
-	textpool_vm_put(vm);
+	textpool_fallback_put(fb);
+	return true;
 }
 
 /* ---- Refill -------------------------------------------------------------- */
@@ -841,82 +1303,121 @@ static void textpool_chunk_refilling(struct textpool_node *node,
 		node->nr_empty++;
 }
 
-/*
- * Fill all the dirty extents of @node with INT3 and make them allocatable
- * again; give back the chunks that this leaves empty beyond the reserve
- * (onto @release, for the caller to release without text_mutex).
- */
-static void textpool_refill_locked(struct textpool_node *node,
-				   struct list_head *release)
+/* Ask the architecture to fill @nr ranges with traps; a test may fail some. */
+static void textpool_fill_ranges(struct textpool_range *ranges,
+				 unsigned int nr)
 {
-	struct textpool_extent *e, *tmp;
-	struct rb_root batch;
+	unsigned int i;
+
+	arch_textpool_fill_ranges(ranges, nr);
+	for (i = 0; i < nr; i++)
+		if (textpool_arch_should_fail())
+			ranges[i].done = false;
+}
+
+/*
+ * Refill one batch of @node's dirty extents (at most
+ * TEXTPOOL_REFILL_RANGES, lowest addresses first) with INT3 and make the
+ * ranges the architecture wrote allocatable again; the others go back to
+ * dirty_root.  Chunks this leaves empty beyond the reserve go onto
+ * @release, for the caller to release without text_mutex.  Returns the
+ * number of ranges that could not be written, and sets @more if dirty
+ * extents that were not in this batch remain.
+ */
+static unsigned int textpool_refill_batch(struct textpool_node *node,
+					  struct list_head *release,
+					  bool *more)
+{
+	struct textpool_range *ranges = textpool_refill_ranges;
+	struct textpool_extent **batch = textpool_refill_extents_batch;
+	struct textpool_extent *e;
+	unsigned int i, n = 0, failed = 0;
 	struct rb_node *rb;
-	unsigned int n = 0;
 	u64 t0;
 
 	lockdep_assert_held(&text_mutex);
 
 	mutex_lock(&node->lock);
-	batch = node->dirty_root;
-	node->dirty_root = RB_ROOT;
-	node->dirty_bytes = 0;
-	node->dirty_frees = 0;
-	rbtree_postorder_for_each_entry_safe(e, tmp, &batch, rb) {
-		atomic_long_inc(&textpool_refill_extents);
+	while (n < TEXTPOOL_REFILL_RANGES &&
+	       (rb = rb_first(&node->dirty_root))) {
+		e = textpool_rb_extent(rb);
+		textpool_extent_unlink(&node->dirty_root, e);
+		node->dirty_bytes -= e->size;
 		e->chunk->dirty_bytes -= e->size;
 		textpool_chunk_refilling(node, e->chunk, e->size);
+		batch[n] = e;
+		ranges[n].addr = (void *)e->start;
+		ranges[n].len = e->size;
+		ranges[n].done = false;
+		n++;
 	}
-	mutex_unlock(&node->lock);
+	if (RB_EMPTY_ROOT(&node->dirty_root))
+		node->dirty_frees = 0;
+	textpool_node_unlock(node);
+	if (!n) {
+		*more = false;
+		return 0;
+	}
 
-	/* One text_poke session per TEXTPOOL_REFILL_RANGES extents. */
 	t0 = ktime_get_ns();
-	for (rb = rb_first(&batch); rb; rb = rb_next(rb)) {
-		e = textpool_rb_extent(rb);
-		textpool_refill_ranges[n].addr = (void *)e->start;
-		textpool_refill_ranges[n].len = e->size;
-		if (++n == TEXTPOOL_REFILL_RANGES) {
-			arch_textpool_fill_ranges(textpool_refill_ranges, n);
-			n = 0;
-		}
-	}
-	if (n)
-		arch_textpool_fill_ranges(textpool_refill_ranges, n);
+	textpool_fill_ranges(ranges, n);
+	atomic_long_inc(&textpool_refills);
+	atomic_long_add(n, &textpool_refill_extents);
+	atomic64_add(ktime_get_ns() - t0, &textpool_refill_ns);
 
 	mutex_lock(&node->lock);
-	if (!RB_EMPTY_ROOT(&batch)) {
-		/* Code was here: see textpool_reuse_seq(). */
-		atomic_long_inc(&textpool_reuse_gen);
-		atomic_long_inc(&textpool_refills);
-		atomic64_add(ktime_get_ns() - t0, &textpool_refill_ns);
-	}
-	rbtree_postorder_for_each_entry_safe(e, tmp, &batch, rb) {
-		struct textpool_chunk *chunk = e->chunk;
+	for (i = 0; i < n; i++) {
+		struct textpool_chunk *chunk = batch[i]->chunk;
 
+		e = batch[i];
 		textpool_chunk_refilling(node, chunk, -(long)e->size);
-		textpool_extent_insert(&node->free_root, chunk, e->start,
-				       e->size, e);
+		if (ranges[i].done) {
+			textpool_extent_insert(&node->free_root, chunk,
+					       e->start, e->size, e->seq, e);
+			continue;
+		}
+		/* Not written: still holds code, stays dirty. */
+		failed++;
+		chunk->dirty_bytes += e->size;
+		node->dirty_bytes += e->size;
+		textpool_extent_insert(&node->dirty_root, chunk, e->start,
+				       e->size, e->seq, e);
 	}
 	textpool_node_trim(node, release);
-	mutex_unlock(&node->lock);
+	*more = node->dirty_bytes > 0 && !failed;
+	textpool_node_unlock(node);
+	return failed;
 }
 
 /*
- * Refill @node's dirty extents.  With @wait, wait for text_mutex (the
- * caller must not hold it); else give up if text_mutex is held.  Returns
- * false if it gave up.
+ * Refill @node batch after batch, dropping text_mutex and giving up the
+ * CPU in between.  With @wait, wait for text_mutex (the caller must not
+ * hold it); otherwise stop as soon as it is busy.  Returns false if dirty
+ * space remains (text_mutex was busy or a range could not be written).
  */
 static bool textpool_refill_node(struct textpool_node *node, bool wait)
 {
+	unsigned int failed;
 	LIST_HEAD(release);
+	bool more;
 
-	if (wait)
-		mutex_lock(&text_mutex);
-	else if (!mutex_trylock(&text_mutex))
-		return false;
-	textpool_refill_locked(node, &release);
-	mutex_unlock(&text_mutex);
-	textpool_release_chunks(&release);
+	do {
+		if (wait)
+			mutex_lock(&text_mutex);
+		else if (!mutex_trylock(&text_mutex))
+			return false;
+		failed = textpool_refill_batch(node, &release, &more);
+		mutex_unlock(&text_mutex);
+		textpool_release_chunks(&release);
+		if (failed) {
+			/* Retry later, not in a loop. */
+			schedule_delayed_work(&textpool_refill_work,
+					      TEXTPOOL_REFILL_RETRY);
+			return false;
+		}
+		if (more)
+			cond_resched();
+	} while (more);
 	return true;
 }
 
@@ -926,22 +1427,34 @@ static void textpool_refill_workfn(struct work_struct *work)
 
 	for_each_node(nid) {
 		struct textpool_node *node = textpool_nodes[nid];
-		bool dirty;
 
-		if (!node)
-			continue;
-		mutex_lock(&node->lock);
-		dirty = !RB_EMPTY_ROOT(&node->dirty_root);
-		mutex_unlock(&node->lock);
-		if (dirty)
+		if (node && READ_ONCE(node->dirty_bytes))
 			textpool_refill_node(node, true);
 	}
 }
 
+/* Refill @node one batch at a time; the caller holds text_mutex. */
+static void textpool_refill_node_locked(struct textpool_node *node)
+{
+	LIST_HEAD(release);
+	bool more;
+
+	lockdep_assert_held(&text_mutex);
+	do {
+		if (textpool_refill_batch(node, &release, &more)) {
+			schedule_delayed_work(&textpool_refill_work,
+					      TEXTPOOL_REFILL_RETRY);
+			break;
+		}
+		cond_resched();
+	} while (more);
+	textpool_release_chunks(&release);
+}
+
 /* ---- Allocation and free ------------------------------------------------- */
 
-/* Carve @bytes for @user from the front of @e.  node->lock held. */
-static void *textpool_take(struct textpool_node *node,
+/* Carve @bytes for @user from the front of @e in @root.  node->lock held. */
+static void *textpool_take(struct textpool_node *node, struct rb_root *root,
 			   struct textpool_extent *e, unsigned long bytes,
 			   size_t size, enum textpool_user user)
 {
@@ -955,98 +1468,242 @@ static void *textpool_take(struct textpool_node *node,
 	if (e->size)
 		textpool_extent_cb_propagate(&e->rb, NULL);
 	else
-		textpool_extent_erase(&node->free_root, e);
+		textpool_extent_erase(root, e);
 
 	bitmap_set(chunk->alloc_map, first, nslots);
-	__set_bit(first, chunk->bound_map);
-	chunk->meta[first] = user << TEXTPOOL_META_TAIL_BITS |
-			     ((size - 1) & TEXTPOOL_META_TAIL_MASK);
+	textpool_meta_set(chunk, first, textpool_meta_pack(user, size));
 	if (textpool_chunk_empty(chunk))
 		node->nr_empty--;
 	chunk->nr_allocs++;
 	chunk->used_bytes += bytes;
 	refcount_inc(&chunk->vm->textpool_refs);
 
-	node->stats.allocations++;
-	node->stats.allocated_bytes += bytes;
-	node->stats.requested_bytes += size;
-	node->stats.free_bytes -= bytes;
-	node->stats.alloc_total++;
+	textpool_stat_add(node, allocations, 1);
+	textpool_stat_add(node, allocated_bytes, bytes);
+	textpool_stat_add(node, requested_bytes, size);
+	textpool_stat_add(node, free_bytes, -(long)bytes);
+	textpool_stat_add(node, alloc_total, 1);
+	textpool_user_account(node, user, 1, bytes);
 	return (void *)addr;
+}
+
+/* Move all of @node's clean extents to free_root.  node->lock held. */
+static void textpool_node_unclean(struct textpool_node *node)
+{
+	struct textpool_extent *e;
+	struct rb_node *rb;
+
+	while ((rb = rb_first(&node->clean_root))) {
+		e = textpool_rb_extent(rb);
+		textpool_extent_unlink(&node->clean_root, e);
+		textpool_extent_insert(&node->free_root, e->chunk, e->start,
+				       e->size, e->seq, e);
+	}
+}
+
+/* How an allocation is asked for. */
+struct textpool_request {
+	size_t size;			/* bytes asked for */
+	unsigned long bytes;		/* rounded to slots */
+	enum textpool_user user;
+	bool clean;			/* prefers clean space */
+	bool stale;			/* out: got stale space */
+	bool text_locked;		/* the caller holds text_mutex */
+};
+
+/*
+ * Take space from @node's trees: clean space first for a clean request,
+ * last otherwise.  Returns NULL if none fits.  node->lock held.
+ */
+static void *textpool_take_fit(struct textpool_node *node,
+			       struct textpool_request *req)
+{
+	struct rb_root *first, *second;
+	struct textpool_extent *e;
+
+	if (req->clean) {
+		first = &node->clean_root;
+		second = &node->free_root;
+	} else {
+		first = &node->free_root;
+		second = &node->clean_root;
+	}
+	e = textpool_find_fit(node, first, req->bytes);
+	if (e) {
+		req->stale = !req->clean;
+		return textpool_take(node, first, e, req->bytes, req->size,
+				     req->user);
+	}
+	e = textpool_find_fit(node, second, req->bytes);
+	if (e) {
+		req->stale = req->clean;
+		return textpool_take(node, second, e, req->bytes, req->size,
+				     req->user);
+	}
+	if (!req->clean && !RB_EMPTY_ROOT(&node->clean_root)) {
+		/* Clean and stale pieces may fit together. */
+		textpool_node_unclean(node);
+		e = textpool_find_fit(node, &node->free_root, req->bytes);
+		if (e) {
+			req->stale = true;
+			return textpool_take(node, &node->free_root, e,
+					     req->bytes, req->size, req->user);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Serve @req from @node's pool: its free space, then its freed space once
+ * refilled, then a new chunk of its own.  Returns NULL with @cause set if
+ * the node can do none of that.
+ */
+static void *textpool_alloc_from(struct textpool_node *node,
+				 struct textpool_request *req,
+				 enum textpool_fallback_cause *cause)
+{
+	struct textpool_chunk *chunk;
+	unsigned int max;
+	void *addr;
+
+	mutex_lock(&node->lock);
+	addr = textpool_take_fit(node, req);
+	if (!addr && node->dirty_bytes) {
+		/* Freed space waits for its INT3: refill it if we can. */
+		textpool_node_unlock(node);
+		if (req->text_locked)
+			textpool_refill_node_locked(node);
+		else if (!textpool_refill_node(node, false))
+			mod_delayed_work(system_wq, &textpool_refill_work, 0);
+		mutex_lock(&node->lock);
+		addr = textpool_take_fit(node, req);
+	}
+	textpool_node_unlock(node);
+	if (addr)
+		return addr;
+
+	/* Grow: one chunk at a time per node, without node->lock. */
+	mutex_lock(&node->grow_lock);
+	mutex_lock(&node->lock);
+	addr = textpool_take_fit(node, req);	/* someone else grew it */
+	max = READ_ONCE(textpool_max);
+	textpool_node_unlock(node);
+	if (addr)
+		goto out;
+	*cause = TEXTPOOL_FB_LIMIT;
+	if (max && READ_ONCE(node->stats.chunks) >= max)
+		goto out;
+	chunk = textpool_chunk_create(node, cause);
+	if (!chunk)
+		goto out;
+	mutex_lock(&node->lock);
+	textpool_chunk_link(node, chunk);
+	addr = textpool_take_fit(node, req);
+	textpool_node_unlock(node);
+out:
+	mutex_unlock(&node->grow_lock);
+	return addr;
+}
+
+/* The next node after @prev (NUMA_NO_NODE: none yet) by distance from @nid. */
+static int textpool_next_nearest(int nid, int prev)
+{
+	int n, best = NUMA_NO_NODE, d, best_d = INT_MAX;
+	int prev_d = prev == NUMA_NO_NODE ? -1 : node_distance(nid, prev);
+
+	for_each_node_state(n, N_MEMORY) {
+		if (n == nid || !textpool_nodes[n])
+			continue;
+		d = node_distance(nid, n);
+		/* Order by (distance, node id), strictly after prev. */
+		if (d < prev_d || (d == prev_d && n <= prev))
+			continue;
+		if (d < best_d || (d == best_d && n < best)) {
+			best = n;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+static void *__textpool_alloc(struct textpool_request *req, int nid)
+{
+	enum textpool_fallback_cause cause = TEXTPOOL_FB_NOMEM, c;
+	struct textpool_node *node;
+	void *addr;
+	int other;
+
+	might_sleep();
+	req->stale = true;
+	if (!req->size)
+		return NULL;
+	if (WARN_ON_ONCE((unsigned int)req->user >= TEXTPOOL_NR_USERS))
+		req->user = TEXTPOOL_OTHER;
+	nid = textpool_nid(nid);
+	if (req->size > TEXTPOOL_CHUNK_SIZE)
+		cause = TEXTPOOL_FB_LARGE;
+	else if (!textpool_is_ready())
+		cause = TEXTPOOL_FB_EARLY;
+	else if (!READ_ONCE(textpool_on))
+		cause = TEXTPOOL_FB_DISABLED;
+	if (cause != TEXTPOOL_FB_NOMEM)
+		return textpool_alloc_fallback(req->size, nid, req->user, cause);
+
+	req->bytes = round_up(req->size, TEXTPOOL_SLOT_SIZE);
+	node = textpool_nodes[nid];
+	addr = textpool_alloc_from(node, req, &cause);
+	if (addr)
+		return addr;
+
+	/* The nearest node that has room before the fallback. */
+	for (other = textpool_next_nearest(nid, NUMA_NO_NODE);
+	     other != NUMA_NO_NODE; other = textpool_next_nearest(nid, other)) {
+		c = TEXTPOOL_FB_NOMEM;
+		addr = textpool_alloc_from(textpool_nodes[other], req, &c);
+		if (addr) {
+			mutex_lock(&node->lock);
+			textpool_stat_add(node, remote_allocs, 1);
+			mutex_unlock(&node->lock);
+			return addr;
+		}
+		if (c == TEXTPOOL_FB_NOMEM)
+			cause = c;
+	}
+	req->stale = true;
+	return textpool_alloc_fallback(req->size, nid, req->user, cause);
 }
 
 /**
  * textpool_alloc_node() - allocate read-only executable memory on a node
  * @size: bytes wanted
  * @nid: NUMA node, or NUMA_NO_NODE for the node of the calling CPU
- * @user: who asks, for the statistics
+ * @user: who asks; frees and writes must name the same user
  *
  * Carves @size bytes, rounded up to 64-byte slots, out of a 2 MiB chunk of
- * node @nid's pool, mapping a new chunk when no chunk has room.  Requests
- * larger than a chunk, and all requests while textpool is disabled or the
- * node is at max_chunks, are served by execmem_alloc() instead, with the
- * same contract.  The memory is filled with INT3 and is read-only and
- * executable: write it with textpool_copy() or textpool_set(), free it
- * with textpool_free().
+ * node @nid's pool, making a new chunk when no chunk has room, or out of
+ * the nearest node's pool when @nid can have no new chunk.  Requests larger
+ * than a chunk, requests while textpool is disabled and requests no pool
+ * can serve are served by execmem_alloc() instead, with the same contract.
+ * The memory is filled with INT3 and is read-only and executable: write it
+ * with textpool_copy() or textpool_set(), free it with textpool_free().
  *
  * Context: process context, may sleep.  May hold text_mutex: the
- * allocation never waits for it, and maps a new chunk rather than wait for
- * freed space to be refilled.
+ * allocation never waits for it, and makes a new chunk rather than wait
+ * for freed space to be refilled (see textpool_alloc_text_locked()).
  * Return: a 64-byte aligned address, or NULL if @size is 0 or no memory
  * could be found.
  */
 void *textpool_alloc_node(size_t size, int nid, enum textpool_user user)
 {
-	struct textpool_extent *e;
-	struct textpool_node *node;
-	bool refilled = true;
-	unsigned long bytes;
-	unsigned int max;
-	void *addr;
+	struct textpool_request req = { .size = size, .user = user };
 
-	might_sleep();
-	if (!size)
-		return NULL;
-	if (WARN_ON_ONCE((unsigned int)user >= TEXTPOOL_NR_USERS))
-		user = TEXTPOOL_OTHER;
-	nid = textpool_nid(nid);
-	if (size > TEXTPOOL_CHUNK_SIZE || !READ_ONCE(textpool_on) ||
-	    !textpool_is_ready())
-		return textpool_alloc_fallback(size, nid, user);
-
-	node = textpool_nodes[nid];
-	bytes = round_up(size, TEXTPOOL_SLOT_SIZE);
-	mutex_lock(&node->lock);
-	e = textpool_lowest_fit(&node->free_root, bytes);
-	if (!e && !RB_EMPTY_ROOT(&node->dirty_root)) {
-		/* Freed space waits for its INT3: refill it, if text_mutex is free. */
-		mutex_unlock(&node->lock);
-		refilled = textpool_refill_node(node, false);
-		mutex_lock(&node->lock);
-		e = textpool_lowest_fit(&node->free_root, bytes);
-		if (!refilled)
-			mod_delayed_work(system_wq, &textpool_refill_work, 0);
-	}
-	if (!e) {
-		max = READ_ONCE(textpool_max);
-		if (!max || node->stats.chunks < max)
-			e = textpool_chunk_create(node);
-		if (!e) {
-			mutex_unlock(&node->lock);
-			return textpool_alloc_fallback(size, nid, user);
-		}
-	}
-	addr = textpool_take(node, e, bytes, size, user);
-	mutex_unlock(&node->lock);
-	textpool_user_account(user, 1, bytes);
-	return addr;
+	return __textpool_alloc(&req, nid);
 }
-EXPORT_SYMBOL_GPL(textpool_alloc_node);
 
 /**
  * textpool_alloc() - allocate read-only executable memory on the local node
  * @size: bytes wanted
- * @user: who asks, for the statistics
+ * @user: who asks; frees and writes must name the same user
  *
  * textpool_alloc_node() on the node of the calling CPU.
  *
@@ -1057,32 +1714,130 @@ void *textpool_alloc(size_t size, enum textpool_user user)
 {
 	return textpool_alloc_node(size, NUMA_NO_NODE, user);
 }
-EXPORT_SYMBOL_GPL(textpool_alloc);
 
-static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr)
+/**
+ * textpool_alloc_text_locked() - allocate with text_mutex held
+ * @size: bytes wanted
+ * @user: who asks; frees and writes must name the same user
+ *
+ * textpool_alloc() for callers that hold text_mutex (kprobes): freed space
+ * that waits for its INT3 refill is refilled here, under the caller's
+ * text_mutex, and reused, instead of a new chunk being made each time.
+ *
+ * Context: process context, may sleep.  The caller holds text_mutex.
+ * Return: a 64-byte aligned address filled with INT3, or NULL.
+ */
+void *textpool_alloc_text_locked(size_t size, enum textpool_user user)
+{
+	struct textpool_request req = {
+		.size = size, .user = user, .text_locked = true,
+	};
+
+	lockdep_assert_held(&text_mutex);
+	return __textpool_alloc(&req, NUMA_NO_NODE);
+}
+
+/**
+ * textpool_alloc_clean() - allocate space no code ran in since the last flush
+ * @size: bytes wanted
+ * @user: who asks; frees and writes must name the same user
+ * @stale: set to false if the space returned held no code since the last
+ *	completed textpool_flush_end(), to true otherwise
+ *
+ * For code that must not inherit branch predictor state from earlier code
+ * at the same addresses (classic BPF): prefers space into which no code
+ * was freed since the last predictor flush.  When *@stale is true, the
+ * caller must flush (textpool_flush_begin(), the flush, then
+ * textpool_flush_end()) before the code runs.
+ *
+ * Context: process context, may sleep.  May hold text_mutex.
+ * Return: a 64-byte aligned address filled with INT3, or NULL.
+ */
+void *textpool_alloc_clean(size_t size, enum textpool_user user, bool *stale)
+{
+	struct textpool_request req = {
+		.size = size, .user = user, .clean = true,
+	};
+	void *addr = __textpool_alloc(&req, NUMA_NO_NODE);
+
+	*stale = req.stale;
+	return addr;
+}
+
+/**
+ * textpool_flush_begin() - a predictor flush is about to start
+ *
+ * Space freed from now on is not covered by the flush.
+ *
+ * Return: the sequence number to hand to textpool_flush_end().
+ */
+unsigned long textpool_flush_begin(void)
+{
+	return atomic_long_inc_return(&textpool_flush_started);
+}
+
+/**
+ * textpool_flush_end() - a predictor flush is complete
+ * @seq: what textpool_flush_begin() returned before the flush
+ *
+ * Space whose code was freed before the flush began is clean again.
+ *
+ * Context: process context, may sleep.  Must not hold text_mutex.
+ */
+void textpool_flush_end(unsigned long seq)
+{
+	struct textpool_extent *e, *next;
+	int nid;
+
+	if (!textpool_is_ready())
+		return;
+	for_each_node(nid) {
+		struct textpool_node *node = textpool_nodes[nid];
+
+		if (!node)
+			continue;
+		mutex_lock(&node->lock);
+		for (e = textpool_rb_extent(rb_first(&node->free_root)); e;
+		     e = next) {
+			next = textpool_rb_extent(rb_next(&e->rb));
+			if ((long)(e->seq - seq) >= 0)
+				continue;
+			textpool_extent_unlink(&node->free_root, e);
+			textpool_extent_insert(&node->clean_root, e->chunk,
+					       e->start, e->size, e->seq, e);
+		}
+		textpool_node_unlock(node);
+		cond_resched();
+	}
+}
+
+static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr,
+				enum textpool_user user)
 {
 	struct textpool_node *node = chunk->node;
 	unsigned long off = (unsigned long)addr - chunk->start;
 	unsigned int first = off >> TEXTPOOL_SLOT_SHIFT;
-	unsigned int nslots, tail;
+	unsigned int nslots, meta;
 	unsigned long bytes, requested;
-	enum textpool_user user;
 	LIST_HEAD(release);
 	bool refill, first_dirty;
 
 	if (off & (TEXTPOOL_SLOT_SIZE - 1)) {
-		textpool_bad_free(addr, "free inside an allocation");
+		textpool_reject(node->nid, addr, false,
+				"free inside an allocation");
 		return;
 	}
 
 	mutex_lock(&node->lock);
-	if (!test_bit(first, chunk->bound_map) ||
-	    !test_bit(first, chunk->alloc_map)) {
+	meta = textpool_meta_get(chunk, first);
+	if (!meta || textpool_meta_user(meta) != user) {
 		bool inside = test_bit(first, chunk->alloc_map);
 
 		mutex_unlock(&node->lock);
-		textpool_bad_free(addr, inside ? "free inside an allocation" :
-					"invalid or double free");
+		textpool_reject(node->nid, addr, meta,
+				meta ? "free by another user" :
+				inside ? "free inside an allocation" :
+					 "invalid or double free");
 		return;
 	}
 	/*
@@ -1091,38 +1846,37 @@ static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr)
 	 */
 	nslots = textpool_alloc_end(chunk, first) - first;
 	bytes = (unsigned long)nslots << TEXTPOOL_SLOT_SHIFT;
-	user = chunk->meta[first] >> TEXTPOOL_META_TAIL_BITS;
-	tail = (chunk->meta[first] & TEXTPOOL_META_TAIL_MASK) + 1;
-	requested = bytes - TEXTPOOL_SLOT_SIZE + tail;
+	requested = bytes - TEXTPOOL_SLOT_SIZE + textpool_meta_tail(meta);
 	bitmap_clear(chunk->alloc_map, first, nslots);
-	__clear_bit(first, chunk->bound_map);
+	textpool_meta_set(chunk, first, 0);
 	chunk->nr_allocs--;
 	chunk->used_bytes -= bytes;
-	node->stats.allocations--;
-	node->stats.allocated_bytes -= bytes;
-	node->stats.requested_bytes -= requested;
-	node->stats.free_bytes += bytes;
-	node->stats.free_total++;
-	atomic_long_inc(&textpool_reuse_gen);
+	textpool_stat_add(node, allocations, -1);
+	textpool_stat_add(node, allocated_bytes, -(long)bytes);
+	textpool_stat_add(node, requested_bytes, -(long)requested);
+	textpool_stat_add(node, free_bytes, bytes);
+	textpool_stat_add(node, free_total, 1);
+	textpool_user_account(node, user, -1, -(long)bytes);
 	/* Allocates an extent only if no merge is possible (never fails). */
 	textpool_extent_insert(&node->dirty_root, chunk, (unsigned long)addr,
-			       bytes, NULL);
+			       bytes, atomic_long_read(&textpool_flush_started),
+			       NULL);
+	first_dirty = !node->dirty_bytes;
 	chunk->dirty_bytes += bytes;
 	node->dirty_bytes += bytes;
-	first_dirty = !node->dirty_frees++;
+	node->dirty_frees++;
 	if (textpool_chunk_empty(chunk)) {
 		node->nr_empty++;
 		textpool_node_trim(node, &release);
 	}
 	refill = node->dirty_frees >= TEXTPOOL_REFILL_FREES ||
 		 node->dirty_bytes >= TEXTPOOL_REFILL_BYTES;
-	mutex_unlock(&node->lock);
-	textpool_user_account(user, -1, -(long)bytes);
+	textpool_node_unlock(node);
 
 	textpool_release_chunks(&release);
-	textpool_vm_put(chunk->vm);	/* the allocation's reference */
+	textpool_chunk_put(chunk);	/* the allocation's reference */
 
-	/* The first free since the last refill schedules the next one. */
+	/* The first free into clean space schedules the next refill. */
 	if (!refill && first_dirty)
 		schedule_delayed_work(&textpool_refill_work,
 				      TEXTPOOL_REFILL_DELAY);
@@ -1133,91 +1887,100 @@ static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr)
 /**
  * textpool_free() - free memory from textpool_alloc()
  * @addr: the address textpool_alloc() returned, or NULL
+ * @user: the user that allocated it
  *
  * Gives the allocation back to its chunk (or to execmem for a fallback
  * allocation).  The freed slots are filled with INT3 again before they
  * can be allocated again: in batches, a few milliseconds later at most,
  * or at once when an allocation needs them.  An empty chunk is unmapped
  * when its node already keeps reserve_chunks empty chunks.  Freeing an
- * address that textpool did not hand out, or freeing twice, warns and
- * changes nothing.
+ * address that is not a live allocation, freeing twice, or freeing another
+ * user's allocation warns once, is counted, and changes nothing.
  *
  * Context: process context, may sleep.  May hold text_mutex: the free
  * never waits for it.
  */
-void textpool_free(void *addr)
+void textpool_free(void *addr, enum textpool_user user)
 {
-	struct textpool_area *area;
-	struct vm_struct *vm;
+	struct textpool_chunk *chunk;
 
 	if (!addr)
 		return;
 	might_sleep();
-	vm = textpool_find_vm(addr);
-	if (!vm) {
-		textpool_bad_free(addr, "free of memory it did not allocate");
+	chunk = textpool_find_chunk(addr);
+	if (chunk) {
+		textpool_free_chunk(chunk, addr, user);
 		return;
 	}
-	area = READ_ONCE(vm->textpool);
-	if (area->kind == TEXTPOOL_AREA_FALLBACK)
-		textpool_free_fallback(vm, container_of(area,
-							struct textpool_fallback,
-							area), addr);
-	else
-		textpool_free_chunk(container_of(area, struct textpool_chunk,
-						 area), addr);
+	if (!textpool_free_fallback(addr, user))
+		textpool_reject(NUMA_NO_NODE, addr, false,
+				"free of memory it did not allocate");
 }
-EXPORT_SYMBOL_GPL(textpool_free);
 
 /*
- * If [@dst, @dst + @len) lies inside one live allocation, take a reference
- * to its vm_struct (so that it stays mapped while it is written) and
- * return the vm_struct; else return NULL.
+ * If [@dst, @dst + @len) lies inside one live allocation of @user, take a
+ * reference that keeps it mapped while it is written.  Returns 0, -EINVAL
+ * (not inside one live allocation) or -EPERM (another user's).
  */
-static struct vm_struct *textpool_get_range(void *dst, size_t len)
+static int textpool_get_range(void *dst, size_t len, enum textpool_user user,
+			      struct textpool_chunk **chunkp,
+			      struct textpool_fallback **fbp)
 {
-	struct vm_struct *vm = textpool_find_vm(dst);
+	struct textpool_chunk *chunk = textpool_find_chunk(dst);
 	struct textpool_fallback *fb;
-	struct textpool_chunk *chunk;
-	struct textpool_area *area;
-	unsigned int slot, first;
 	unsigned long off, end;
-	bool ok;
+	unsigned int meta = 0;
+	int first, ret = -EINVAL;
 
-	if (!vm)
-		return NULL;
-	area = READ_ONCE(vm->textpool);
-	if (area->kind == TEXTPOOL_AREA_FALLBACK) {
-		fb = container_of(area, struct textpool_fallback, area);
-		off = (unsigned long)dst - (unsigned long)fb->addr;
-		if ((unsigned long)dst < (unsigned long)fb->addr ||
-		    off >= fb->size || len > fb->size - off ||
-		    atomic_read(&fb->freed) ||
-		    !refcount_inc_not_zero(&vm->textpool_refs))
-			return NULL;
-		return vm;
+	*chunkp = NULL;
+	*fbp = NULL;
+	if (!chunk) {
+		mutex_lock(&textpool_fallback_lock);
+		fb = textpool_fallback_find(dst);
+		if (fb) {
+			off = (unsigned long)dst - (unsigned long)fb->addr;
+			if (fb->user != user) {
+				ret = -EPERM;
+			} else if (len <= fb->size && off <= fb->size - len) {
+				refcount_inc(&fb->refs);
+				*fbp = fb;
+				ret = 0;
+			}
+		}
+		mutex_unlock(&textpool_fallback_lock);
+		goto out;
 	}
 
-	chunk = container_of(area, struct textpool_chunk, area);
 	off = (unsigned long)dst - chunk->start;
-	if (off >= TEXTPOOL_CHUNK_SIZE)
-		return NULL;
-	slot = off >> TEXTPOOL_SLOT_SHIFT;
 	mutex_lock(&chunk->node->lock);
-	ok = test_bit(slot, chunk->alloc_map);
-	if (ok) {
-		first = find_last_bit(chunk->bound_map, slot + 1);
-		ok = first <= slot;
-	}
-	if (ok) {
+	first = textpool_alloc_first(chunk, off >> TEXTPOOL_SLOT_SHIFT);
+	if (first >= 0) {
+		meta = textpool_meta_get(chunk, first);
 		end = (unsigned long)textpool_alloc_end(chunk, first) <<
 		      TEXTPOOL_SLOT_SHIFT;
-		ok = len <= end - off;
+		if (textpool_meta_user(meta) != user) {
+			ret = -EPERM;
+		} else if (len <= end - off) {
+			refcount_inc(&chunk->vm->textpool_refs);
+			*chunkp = chunk;
+			ret = 0;
+		}
 	}
-	if (ok)
-		refcount_inc(&vm->textpool_refs);
 	mutex_unlock(&chunk->node->lock);
-	return ok ? vm : NULL;
+out:
+	if (ret == -EPERM)
+		textpool_reject(chunk ? chunk->node->nid : NUMA_NO_NODE, dst,
+				true, "write by another user");
+	return ret;
+}
+
+static void textpool_put_range(struct textpool_chunk *chunk,
+			       struct textpool_fallback *fb)
+{
+	if (chunk)
+		textpool_chunk_put(chunk);
+	if (fb)
+		textpool_fallback_put(fb);
 }
 
 /**
@@ -1225,49 +1988,59 @@ static struct vm_struct *textpool_get_range(void *dst, size_t len)
  * @dst: where to write, inside a live allocation
  * @src: what to write
  * @len: bytes to write
+ * @user: the user that allocated it
  *
  * Copies with text_poke: the memory stays read-only and executable.  Not
  * safe against concurrent execution of the bytes written.
  *
  * Context: process context, may sleep.  Must not hold text_mutex.
- * Return: 0, or -EINVAL if [@dst, @dst + @len) is not inside one live
- * allocation.
+ * Return: 0; -EINVAL if [@dst, @dst + @len) is not inside one live
+ * allocation, -EPERM if it is another user's (both change nothing), or
+ * the architecture's error.
  */
-int textpool_copy(void *dst, const void *src, size_t len)
+int textpool_copy(void *dst, const void *src, size_t len,
+		  enum textpool_user user)
 {
-	struct vm_struct *vm = textpool_get_range(dst, len);
+	struct textpool_fallback *fb;
+	struct textpool_chunk *chunk;
+	int ret;
 
-	if (!vm)
-		return -EINVAL;
-	arch_textpool_copy(dst, src, len);
-	textpool_vm_put(vm);
-	return 0;
+	ret = textpool_get_range(dst, len, user, &chunk, &fb);
+	if (ret)
+		return ret;
+	ret = textpool_arch_should_fail() ? -EFAULT :
+	      arch_textpool_copy(dst, src, len);
+	textpool_put_range(chunk, fb);
+	return ret;
 }
-EXPORT_SYMBOL_GPL(textpool_copy);
 
 /**
  * textpool_set() - memset textpool memory
  * @dst: where to write, inside a live allocation
  * @c: byte value
  * @len: bytes to write
+ * @user: the user that allocated it
  *
  * Like textpool_copy(), with one byte value.
  *
  * Context: process context, may sleep.  Must not hold text_mutex.
- * Return: 0, or -EINVAL if [@dst, @dst + @len) is not inside one live
- * allocation.
+ * Return: 0, -EINVAL, -EPERM or the architecture's error, as
+ * textpool_copy().
  */
-int textpool_set(void *dst, int c, size_t len)
+int textpool_set(void *dst, int c, size_t len, enum textpool_user user)
 {
-	struct vm_struct *vm = textpool_get_range(dst, len);
+	struct textpool_fallback *fb;
+	struct textpool_chunk *chunk;
+	int ret;
 
-	if (!vm)
-		return -EINVAL;
-	arch_textpool_set(dst, c, len);
-	textpool_vm_put(vm);
-	return 0;
+	ret = textpool_get_range(dst, len, user, &chunk, &fb);
+	if (ret)
+		return ret;
+	ret = textpool_arch_should_fail() ? -EFAULT :
+	      arch_textpool_set(dst, c, len);
+	textpool_put_range(chunk, fb);
+	return ret;
 }
-EXPORT_SYMBOL_GPL(textpool_set);
 
 /**
  * textpool_contains() - is this address inside a textpool chunk?
@@ -1286,7 +2059,6 @@ bool textpool_contains(const void *addr)
 		return false;
 	return test_bit(textpool_va_index(a), textpool_present);
 }
-EXPORT_SYMBOL_GPL(textpool_contains);
 
 /* ---- Administration ------------------------------------------------------ */
 
@@ -1324,13 +2096,21 @@ unsigned int textpool_reserve_chunks(void)
 /* Refill all the nodes and give back the empty chunks beyond the limits. */
 static void textpool_trim_all(void)
 {
+	LIST_HEAD(release);
 	int nid;
 
+	if (!textpool_is_ready())
+		return;
 	for_each_node(nid) {
 		struct textpool_node *node = textpool_nodes[nid];
 
-		if (node)
-			textpool_refill_node(node, true);
+		if (!node)
+			continue;
+		textpool_refill_node(node, true);
+		mutex_lock(&node->lock);
+		textpool_node_trim(node, &release);
+		textpool_node_unlock(node);
+		textpool_release_chunks(&release);
 	}
 }
 
@@ -1376,8 +2156,9 @@ unsigned int textpool_max_chunks_limit(void)
  * textpool_set_max_chunks() - limit the chunks of each node
  * @nr: 0 (no limit) .. textpool_max_chunks_limit()
  *
- * A node at the limit sends allocations it has no room for to the execmem
- * fallback; its empty chunks beyond the limit are unmapped at once.
+ * A node at the limit serves allocations it has no room for from another
+ * node or the execmem fallback; its empty chunks beyond the limit are
+ * unmapped at once.
  *
  * Context: process context, may sleep.  Must not hold text_mutex.
  * Return: 0, or -EINVAL if @nr is out of range.
@@ -1391,29 +2172,59 @@ int textpool_set_max_chunks(unsigned int nr)
 	return 0;
 }
 
+/**
+ * textpool_max_total_chunks() - chunks all the nodes may have together
+ *
+ * Return: the current setting (default: half of the module area).
+ */
+unsigned int textpool_max_total_chunks(void)
+{
+	return READ_ONCE(textpool_max_total);
+}
+
+/**
+ * textpool_set_max_total_chunks() - limit the chunks of all nodes together
+ * @nr: 1 .. textpool_max_chunks_limit()
+ *
+ * Bounds what the pools take of the module area, whatever the number of
+ * nodes and their reserve_chunks, so that module loading always finds room.
+ * Chunks beyond a lowered limit stay until they are empty.
+ *
+ * Return: 0, or -EINVAL if @nr is out of range.
+ */
+int textpool_set_max_total_chunks(unsigned int nr)
+{
+	if (!nr || nr > TEXTPOOL_MAX_CHUNKS)
+		return -EINVAL;
+	WRITE_ONCE(textpool_max_total, nr);
+	return 0;
+}
+
+/* Lockless: each field is written under node->lock with WRITE_ONCE(). */
 static void textpool_add_stats(struct textpool_node *node,
 			       struct textpool_stats *sum)
 {
 	const struct textpool_stats *s = &node->stats;
-	unsigned long largest;
+	int i;
 
-	mutex_lock(&node->lock);
-	/* Dirty extents are free too, they only wait for their INT3. */
-	largest = max(textpool_subtree_max(node->free_root.rb_node),
-		      textpool_subtree_max(node->dirty_root.rb_node));
-	sum->chunks += s->chunks;
-	sum->huge_chunks += s->huge_chunks;
-	sum->fallback_chunks += s->fallback_chunks;
-	sum->allocations += s->allocations;
-	sum->allocated_bytes += s->allocated_bytes;
-	sum->requested_bytes += s->requested_bytes;
-	sum->free_bytes += s->free_bytes;
-	sum->largest_free = max(sum->largest_free, largest);
-	sum->alloc_total += s->alloc_total;
-	sum->free_total += s->free_total;
-	sum->alloc_failures += s->alloc_failures;
-	sum->fallback_allocs += s->fallback_allocs;
-	mutex_unlock(&node->lock);
+	sum->chunks += READ_ONCE(s->chunks);
+	sum->huge_chunks += READ_ONCE(s->huge_chunks);
+	sum->fallback_chunks += READ_ONCE(s->fallback_chunks);
+	sum->allocations += READ_ONCE(s->allocations);
+	sum->allocated_bytes += READ_ONCE(s->allocated_bytes);
+	sum->requested_bytes += READ_ONCE(s->requested_bytes);
+	sum->free_bytes += READ_ONCE(s->free_bytes);
+	sum->largest_free = max(sum->largest_free, READ_ONCE(s->largest_free));
+	sum->alloc_total += READ_ONCE(s->alloc_total);
+	sum->free_total += READ_ONCE(s->free_total);
+	sum->alloc_failures += READ_ONCE(s->alloc_failures);
+	sum->fallback_allocs += READ_ONCE(s->fallback_allocs);
+	for (i = 0; i < TEXTPOOL_FB_NR; i++)
+		sum->fallback_causes[i] += READ_ONCE(s->fallback_causes[i]);
+	sum->remote_allocs += READ_ONCE(s->remote_allocs);
+	sum->grow_failures += READ_ONCE(s->grow_failures);
+	sum->bad_frees += READ_ONCE(s->bad_frees);
+	sum->wrong_user += READ_ONCE(s->wrong_user);
 }
 
 /**
@@ -1421,11 +2232,15 @@ static void textpool_add_stats(struct textpool_node *node,
  * @nid: a node, or NUMA_NO_NODE for the sum over all nodes
  * @stats: filled in (largest_free is the largest over the nodes summed)
  *
- * Context: process context, may sleep.
+ * Takes no lock: each value is exact, the set of them is a snapshot that
+ * allocations and frees running at the same time may make slightly
+ * inconsistent.
  */
 void textpool_get_stats(int nid, struct textpool_stats *stats)
 {
 	memset(stats, 0, sizeof(*stats));
+	if (!textpool_is_ready())
+		return;
 	if (nid == NUMA_NO_NODE) {
 		for_each_node(nid)
 			if (textpool_nodes[nid])
@@ -1439,16 +2254,26 @@ void textpool_get_stats(int nid, struct textpool_stats *stats)
  * textpool_get_user_stats() - live allocations of one user
  * @user: the user
  * @stats: filled in
+ *
+ * Takes no lock, like textpool_get_stats().
  */
 void textpool_get_user_stats(enum textpool_user user,
 			     struct textpool_user_stats *stats)
 {
+	int nid;
+
 	memset(stats, 0, sizeof(*stats));
-	if ((unsigned int)user >= TEXTPOOL_NR_USERS)
+	if ((unsigned int)user >= TEXTPOOL_NR_USERS || !textpool_is_ready())
 		return;
-	stats->allocations = atomic_long_read(&textpool_users[user].allocations);
-	stats->allocated_bytes =
-		atomic_long_read(&textpool_users[user].allocated_bytes);
+	for_each_node(nid) {
+		struct textpool_node *node = textpool_nodes[nid];
+
+		if (!node)
+			continue;
+		stats->allocations += READ_ONCE(node->users[user].allocations);
+		stats->allocated_bytes +=
+			READ_ONCE(node->users[user].allocated_bytes);
+	}
 }
 
 /**
@@ -1462,6 +2287,19 @@ const char *textpool_user_name(enum textpool_user user)
 	if ((unsigned int)user >= TEXTPOOL_NR_USERS)
 		return "unknown";
 	return textpool_user_names[user];
+}
+
+/**
+ * textpool_fallback_cause_name() - name of a fallback cause
+ * @cause: the cause
+ *
+ * Return: "large", "disabled", "early", "limit", "nomem", or "unknown".
+ */
+const char *textpool_fallback_cause_name(enum textpool_fallback_cause cause)
+{
+	if ((unsigned int)cause >= TEXTPOOL_FB_NR)
+		return "unknown";
+	return textpool_fallback_names[cause];
 }
 
 static unsigned long textpool_chunk_largest(struct rb_root *root,
@@ -1479,8 +2317,9 @@ static unsigned long textpool_chunk_largest(struct rb_root *root,
 static unsigned long textpool_chunk_largest_free(struct textpool_node *node,
 						 struct textpool_chunk *chunk)
 {
-	return max(textpool_chunk_largest(&node->free_root, chunk),
-		   textpool_chunk_largest(&node->dirty_root, chunk));
+	return max3(textpool_chunk_largest(&node->free_root, chunk),
+		    textpool_chunk_largest(&node->clean_root, chunk),
+		    textpool_chunk_largest(&node->dirty_root, chunk));
 }
 
 /**
@@ -1499,6 +2338,8 @@ void textpool_show_chunks(struct seq_file *m)
 	unsigned int i, used;
 	int nid;
 
+	if (!textpool_is_ready())
+		return;
 	for_each_node(nid) {
 		struct textpool_node *node = textpool_nodes[nid];
 
@@ -1527,26 +2368,6 @@ void textpool_show_chunks(struct seq_file *m)
 	}
 }
 
-/**
- * textpool_reuse_seq() - generation of text memory that may hold stale code
- *
- * Advances every time memory that held code may be handed out again: on
- * each free (chunk slot or fallback) before the freed space becomes
- * allocatable, and whenever new memory is mapped (a new chunk or a fallback
- * execmem allocation).  A caller that reads it after textpool_alloc()
- * returned and finds it unchanged since its last predictor flush knows the
- * memory it got held no code since that flush.
- *
- * Freed chunk space becomes allocatable when it has been refilled with
- * INT3; the sequence advances both at the free and at the refill.
- *
- * Return: the current sequence number.
- */
-unsigned long textpool_reuse_seq(void)
-{
-	return atomic_long_read(&textpool_reuse_gen);
-}
-
 /* ---- For the KUnit tests (mm/textpool_kunit.c) --------------------------- */
 
 void textpool_refill_all(void)
@@ -1564,13 +2385,7 @@ void textpool_refill_counts(unsigned long *refills, unsigned long *extents,
 
 unsigned long textpool_dirty_bytes(int nid)
 {
-	struct textpool_node *node = textpool_nodes[nid];
-	unsigned long bytes;
-
-	mutex_lock(&node->lock);
-	bytes = node->dirty_bytes;
-	mutex_unlock(&node->lock);
-	return bytes;
+	return READ_ONCE(textpool_nodes[nid]->dirty_bytes);
 }
 
 unsigned long textpool_bad_free_count(void)
@@ -1580,43 +2395,222 @@ unsigned long textpool_bad_free_count(void)
 
 void *textpool_chunk_of(const void *addr)
 {
-	struct vm_struct *vm = textpool_find_vm(addr);
-	struct textpool_area *area;
+	struct textpool_chunk *chunk = textpool_find_chunk(addr);
 
-	if (!vm)
-		return NULL;
-	area = READ_ONCE(vm->textpool);
-	if (area->kind != TEXTPOOL_AREA_CHUNK)
-		return NULL;
-	return (void *)container_of(area, struct textpool_chunk, area)->start;
+	return chunk ? (void *)chunk->start : NULL;
 }
 
 bool textpool_is_fallback(const void *addr)
 {
-	struct vm_struct *vm = textpool_find_vm(addr);
+	bool found;
 
-	return vm && READ_ONCE(vm->textpool)->kind == TEXTPOOL_AREA_FALLBACK;
+	mutex_lock(&textpool_fallback_lock);
+	found = textpool_fallback_find(addr);
+	mutex_unlock(&textpool_fallback_lock);
+	return found;
 }
 
 bool textpool_chunk_is_huge(const void *addr)
 {
-	struct vm_struct *vm = textpool_find_vm(addr);
-	struct textpool_area *area;
+	struct textpool_chunk *chunk = textpool_find_chunk(addr);
 
-	if (!vm)
-		return false;
-	area = READ_ONCE(vm->textpool);
-	return area->kind == TEXTPOOL_AREA_CHUNK &&
-	       container_of(area, struct textpool_chunk, area)->huge;
+	return chunk && chunk->huge;
+}
+
+/* Does an extent of @root contain @addr? */
+static bool textpool_extent_has(struct rb_root *root, unsigned long addr)
+{
+	struct textpool_extent *e;
+	struct rb_node *rb;
+
+	e = textpool_extent_ge(root, addr + 1);
+	rb = e ? rb_prev(&e->rb) : rb_last(root);
+	e = textpool_rb_extent(rb);
+	return e && e->start <= addr && addr < e->start + e->size;
+}
+
+enum textpool_space textpool_space_state(const void *addr)
+{
+	struct textpool_chunk *chunk = textpool_find_chunk(addr);
+	unsigned long a = (unsigned long)addr;
+	struct textpool_node *node;
+	enum textpool_space state;
+
+	if (!chunk)
+		return TEXTPOOL_SPACE_NONE;
+	node = chunk->node;
+	mutex_lock(&node->lock);
+	if (test_bit((a - chunk->start) >> TEXTPOOL_SLOT_SHIFT,
+		     chunk->alloc_map))
+		state = TEXTPOOL_SPACE_ALLOCATED;
+	else if (textpool_extent_has(&node->dirty_root, a))
+		state = TEXTPOOL_SPACE_DIRTY;
+	else if (textpool_extent_has(&node->free_root, a))
+		state = TEXTPOOL_SPACE_STALE;
+	else if (textpool_extent_has(&node->clean_root, a))
+		state = TEXTPOOL_SPACE_CLEAN;
+	else
+		state = TEXTPOOL_SPACE_REFILLING;
+	mutex_unlock(&node->lock);
+	return state;
+}
+
+void textpool_fail_arch_next(unsigned int nr)
+{
+	atomic_set(&textpool_arch_fail_next, nr);
+}
+
+size_t textpool_chunk_meta_bytes(void)
+{
+	return textpool_chunk_meta_size();
+}
+
+void textpool_placement(unsigned long *lo, unsigned long *hi,
+			unsigned long *base, bool *randomize)
+{
+	*lo = textpool_lo;
+	*hi = textpool_hi;
+	*base = textpool_base;
+	*randomize = textpool_randomize;
+}
+
+unsigned long textpool_place_base(unsigned long lo, unsigned long hi, u32 rnd)
+{
+	unsigned long nr = (hi - lo) >> TEXTPOOL_CHUNK_SHIFT;
+
+	/* rnd is uniform in [0, 2^32): scale it onto the nr positions. */
+	return lo + (((u64)rnd * nr) >> 32 << TEXTPOOL_CHUNK_SHIFT);
+}
+
+unsigned long textpool_node_cursor(int nid)
+{
+	return READ_ONCE(textpool_nodes[nid]->cursor);
+}
+
+void textpool_node_lock(int nid)
+{
+	mutex_lock(&textpool_nodes[nid]->lock);
+}
+
+bool textpool_node_trylock_test(int nid)
+{
+	return mutex_trylock(&textpool_nodes[nid]->lock);
+}
+
+void textpool_grow_pause(struct completion *started,
+			 struct completion *resume)
+{
+	WRITE_ONCE(textpool_grow_resume, resume);
+	WRITE_ONCE(textpool_grow_started, started);
+}
+
+void textpool_node_unlock_test(int nid)
+{
+	mutex_unlock(&textpool_nodes[nid]->lock);
+}
+
+unsigned int textpool_nr_chunks_total(void)
+{
+	return atomic_read(&textpool_nr_chunks);
+}
+
+unsigned int textpool_chunks_made(void)
+{
+	return atomic_read(&textpool_nr_made);
 }
 
 /* ---- Initialisation ------------------------------------------------------ */
+
+/* The range of the architecture, rounded to 2 MiB and checked. */
+static bool __init textpool_setup_range(void)
+{
+	struct textpool_arch_info info = { };
+
+	arch_textpool_info(&info);
+	textpool_lo = ALIGN(info.start, TEXTPOOL_CHUNK_SIZE);
+	textpool_hi = ALIGN_DOWN(info.end, TEXTPOOL_CHUNK_SIZE);
+	if (textpool_lo < TEXTPOOL_VA_START || textpool_hi > TEXTPOOL_VA_END ||
+	    textpool_lo >= textpool_hi) {
+		pr_err("invalid range [0x%lx, 0x%lx) from the architecture\n",
+		       info.start, info.end);
+		return false;
+	}
+	textpool_randomize = info.randomize;
+	textpool_base = textpool_lo;
+	if (textpool_randomize)
+		textpool_base = textpool_place_base(textpool_lo, textpool_hi,
+						    get_random_u32());
+	return true;
+}
+
+/*
+ * Account the fallback allocations made before the pools existed (early
+ * ftrace, early kprobes) to their nodes, so that their frees are counted
+ * too.  The nodes are not published yet: nobody else looks at them.
+ */
+static void __init textpool_count_early(void)
+{
+	struct textpool_fallback *fb;
+	struct textpool_node *node;
+	struct rb_node *rb;
+
+	mutex_lock(&textpool_fallback_lock);
+	for (rb = rb_first(&textpool_fallbacks); rb; rb = rb_next(rb)) {
+		fb = rb_entry(rb, struct textpool_fallback, rb);
+		node = textpool_nodes[fb->nid];
+		if (fb->counted || !node)
+			continue;
+		fb->counted = true;
+		node->stats.allocations++;
+		node->stats.allocated_bytes += fb->size;
+		node->stats.requested_bytes += fb->requested;
+		node->stats.alloc_total++;
+		node->stats.fallback_allocs++;
+		node->stats.fallback_causes[TEXTPOOL_FB_EARLY]++;
+		node->users[fb->user].allocations++;
+		node->users[fb->user].allocated_bytes += fb->size;
+	}
+	mutex_unlock(&textpool_fallback_lock);
+}
+
+/* Make the reserve chunks of every node now, while memory is not fragmented. */
+static void __init textpool_make_reserve(void)
+{
+	enum textpool_fallback_cause cause;
+	struct textpool_chunk *chunk;
+	unsigned int i;
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY) {
+		struct textpool_node *node = textpool_nodes[nid];
+
+		for (i = 0; i < READ_ONCE(textpool_reserve); i++) {
+			mutex_lock(&node->grow_lock);
+			chunk = textpool_chunk_create(node, &cause);
+			if (chunk) {
+				mutex_lock(&node->lock);
+				textpool_chunk_link(node, chunk);
+				textpool_node_unlock(node);
+			}
+			mutex_unlock(&node->grow_lock);
+			if (!chunk) {
+				pr_warn("node %d: no reserve chunk (%s)\n",
+					nid, textpool_fallback_cause_name(cause));
+				break;
+			}
+		}
+	}
+}
 
 static int __init textpool_init(void)
 {
 	struct textpool_node *node;
 	int nid;
 
+	if (!textpool_setup_range()) {
+		textpool_on = false;
+		return -EINVAL;
+	}
 	textpool_extent_cache = KMEM_CACHE(textpool_extent, 0);
 	if (!textpool_extent_cache)
 		return -ENOMEM;
@@ -1628,17 +2622,23 @@ static int __init textpool_init(void)
 		if (!node)
 			return -ENOMEM;
 		mutex_init(&node->lock);
+		mutex_init(&node->grow_lock);
 		node->nid = nid;
+		node->clean_root = RB_ROOT;
 		node->free_root = RB_ROOT;
 		node->dirty_root = RB_ROOT;
 		INIT_LIST_HEAD(&node->chunks);
 		WRITE_ONCE(textpool_nodes[nid], node);
 	}
+	textpool_count_early();
+	if (READ_ONCE(textpool_on))
+		textpool_make_reserve();
 	/* Publish the pools; pairs with textpool_is_ready(). */
 	smp_store_release(&textpool_ready, true);
-	pr_info("%u KiB chunks of %lu-byte slots, up to %u chunks%s\n",
+	pr_info("%u KiB chunks of %lu-byte slots, up to %u chunks%s%s\n",
 		(unsigned int)(TEXTPOOL_CHUNK_SIZE >> 10), TEXTPOOL_SLOT_SIZE,
-		(unsigned int)TEXTPOOL_MAX_CHUNKS,
+		READ_ONCE(textpool_max_total),
+		textpool_randomize ? ", randomised placement" : "",
 		READ_ONCE(textpool_on) ? "" : ", disabled (textpool=off)");
 	return 0;
 }

@@ -61,6 +61,11 @@ static void *bench_textpool_alloc(size_t size, int nid)
 	return textpool_alloc_node(size, nid, TEXTPOOL_OTHER);
 }
 
+static void bench_textpool_free(void *p)
+{
+	textpool_free(p, TEXTPOOL_OTHER);
+}
+
 /* What BPF, ftrace and kprobes do on the base kernel. */
 static void *bench_execmem_alloc(size_t size, int nid)
 {
@@ -77,7 +82,7 @@ static void *bench_execmem_alloc(size_t size, int nid)
 }
 
 static const struct bench_impl bench_impls[] = {
-	{ "textpool", bench_textpool_alloc, textpool_free, 4000 },
+	{ "textpool", bench_textpool_alloc, bench_textpool_free, 4000 },
 	{ "execmem", bench_execmem_alloc, execmem_free, 200 },
 };
 

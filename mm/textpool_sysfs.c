@@ -4,7 +4,8 @@
  *
  * One value per file, see Documentation/ABI/testing/sysfs-kernel-mm-textpool:
  *
- *   enabled, reserve_chunks, max_chunks	tunables (0644)
+ *   enabled, reserve_chunks, max_chunks,
+ *   max_total_chunks				tunables (0644)
  *   chunk_size, slot_size			constants (0444)
  *   stats/					statistics of all nodes (0444)
  *   nodeN/					statistics of node N (0444)
@@ -16,8 +17,8 @@
  * 0/1/y/n/on/off), at most TEXTPOOL_SYSFS_MAX_INPUT characters plus one
  * optional trailing newline. Anything else is -EINVAL, a number that does not
  * fit is -ERANGE, and the value is then left as it was. Writers need
- * CAP_SYS_ADMIN. The values themselves live in mm/textpool.c, whose setters
- * and snapshots take the pool's lock, so a read never sees a torn value.
+ * CAP_SYS_ADMIN. The values themselves live in mm/textpool.c; its statistics
+ * are read without a lock, each value whole (READ_ONCE()).
  */
 
 #define pr_fmt(fmt) "textpool: " fmt
@@ -211,6 +212,31 @@ static ssize_t max_chunks_store(struct kobject *kobj,
 
 static struct kobj_attribute max_chunks_attr = __ATTR_RW_MODE(max_chunks, 0644);
 
+static ssize_t max_total_chunks_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", textpool_max_total_chunks());
+}
+
+static ssize_t max_total_chunks_store(struct kobject *kobj,
+				      struct kobj_attribute *attr,
+				      const char *buf, size_t count)
+{
+	unsigned int nr;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = textpool_sysfs_uint(buf, count, textpool_max_chunks_limit(), &nr);
+	if (err)
+		return err;
+	err = textpool_set_max_total_chunks(nr);
+	return err ? err : count;
+}
+
+static struct kobj_attribute max_total_chunks_attr =
+	__ATTR_RW_MODE(max_total_chunks, 0644);
+
 /* Constants */
 
 static ssize_t chunk_size_show(struct kobject *kobj,
@@ -233,6 +259,7 @@ static struct attribute *textpool_attrs[] = {
 	&enabled_attr.attr,
 	&reserve_chunks_attr.attr,
 	&max_chunks_attr.attr,
+	&max_total_chunks_attr.attr,
 	&chunk_size_attr.attr,
 	&slot_size_attr.attr,
 	NULL,
@@ -278,27 +305,37 @@ static ssize_t textpool_stat_show(struct kobject *kobj,
 			  *(unsigned long *)((char *)&stats + sattr->offset));
 }
 
-#define TEXTPOOL_STAT_ATTR(_name)					\
+#define TEXTPOOL_STAT_ATTR_FIELD(_name, _field)				\
 static struct textpool_stat_attr textpool_stat_##_name = {		\
 	.kattr = {							\
 		.attr = { .name = __stringify(_name), .mode = 0444 },	\
 		.show = textpool_stat_show,				\
 	},								\
-	.offset = offsetof(struct textpool_stats, _name),		\
+	.offset = offsetof(struct textpool_stats, _field),		\
 }
 
-TEXTPOOL_STAT_ATTR(chunks);
-TEXTPOOL_STAT_ATTR(huge_chunks);
-TEXTPOOL_STAT_ATTR(fallback_chunks);
-TEXTPOOL_STAT_ATTR(allocations);
-TEXTPOOL_STAT_ATTR(allocated_bytes);
-TEXTPOOL_STAT_ATTR(requested_bytes);
-TEXTPOOL_STAT_ATTR(free_bytes);
-TEXTPOOL_STAT_ATTR(largest_free);
-TEXTPOOL_STAT_ATTR(alloc_total);
-TEXTPOOL_STAT_ATTR(free_total);
-TEXTPOOL_STAT_ATTR(alloc_failures);
-TEXTPOOL_STAT_ATTR(fallback_allocs);
+TEXTPOOL_STAT_ATTR_FIELD(chunks, chunks);
+TEXTPOOL_STAT_ATTR_FIELD(huge_chunks, huge_chunks);
+TEXTPOOL_STAT_ATTR_FIELD(fallback_chunks, fallback_chunks);
+TEXTPOOL_STAT_ATTR_FIELD(allocations, allocations);
+TEXTPOOL_STAT_ATTR_FIELD(allocated_bytes, allocated_bytes);
+TEXTPOOL_STAT_ATTR_FIELD(requested_bytes, requested_bytes);
+TEXTPOOL_STAT_ATTR_FIELD(free_bytes, free_bytes);
+TEXTPOOL_STAT_ATTR_FIELD(largest_free, largest_free);
+TEXTPOOL_STAT_ATTR_FIELD(alloc_total, alloc_total);
+TEXTPOOL_STAT_ATTR_FIELD(free_total, free_total);
+TEXTPOOL_STAT_ATTR_FIELD(alloc_failures, alloc_failures);
+TEXTPOOL_STAT_ATTR_FIELD(fallback_allocs, fallback_allocs);
+TEXTPOOL_STAT_ATTR_FIELD(fallback_large, fallback_causes[TEXTPOOL_FB_LARGE]);
+TEXTPOOL_STAT_ATTR_FIELD(fallback_disabled,
+			 fallback_causes[TEXTPOOL_FB_DISABLED]);
+TEXTPOOL_STAT_ATTR_FIELD(fallback_early, fallback_causes[TEXTPOOL_FB_EARLY]);
+TEXTPOOL_STAT_ATTR_FIELD(fallback_limit, fallback_causes[TEXTPOOL_FB_LIMIT]);
+TEXTPOOL_STAT_ATTR_FIELD(fallback_nomem, fallback_causes[TEXTPOOL_FB_NOMEM]);
+TEXTPOOL_STAT_ATTR_FIELD(remote_allocs, remote_allocs);
+TEXTPOOL_STAT_ATTR_FIELD(grow_failures, grow_failures);
+TEXTPOOL_STAT_ATTR_FIELD(bad_frees, bad_frees);
+TEXTPOOL_STAT_ATTR_FIELD(wrong_user, wrong_user);
 
 static struct attribute *textpool_stats_attrs[] = {
 	&textpool_stat_chunks.kattr.attr,
@@ -313,6 +350,15 @@ static struct attribute *textpool_stats_attrs[] = {
 	&textpool_stat_free_total.kattr.attr,
 	&textpool_stat_alloc_failures.kattr.attr,
 	&textpool_stat_fallback_allocs.kattr.attr,
+	&textpool_stat_fallback_large.kattr.attr,
+	&textpool_stat_fallback_disabled.kattr.attr,
+	&textpool_stat_fallback_early.kattr.attr,
+	&textpool_stat_fallback_limit.kattr.attr,
+	&textpool_stat_fallback_nomem.kattr.attr,
+	&textpool_stat_remote_allocs.kattr.attr,
+	&textpool_stat_grow_failures.kattr.attr,
+	&textpool_stat_bad_frees.kattr.attr,
+	&textpool_stat_wrong_user.kattr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(textpool_stats);

@@ -37,10 +37,30 @@ enum textpool_user {
 #define TEXTPOOL_SLOT_SIZE	BIT(TEXTPOOL_SLOT_SHIFT)
 
 /**
+ * enum textpool_fallback_cause - why an allocation left the pools
+ * @TEXTPOOL_FB_LARGE: larger than a chunk
+ * @TEXTPOOL_FB_DISABLED: textpool is disabled (textpool=off or sysfs)
+ * @TEXTPOOL_FB_EARLY: made before textpool was initialised
+ * @TEXTPOOL_FB_LIMIT: every node with room is at max_chunks or the pools
+ *	are at max_total_chunks
+ * @TEXTPOOL_FB_NOMEM: no node had a free 2 MiB page for a new chunk
+ * @TEXTPOOL_FB_NR: number of causes
+ */
+enum textpool_fallback_cause {
+	TEXTPOOL_FB_LARGE,
+	TEXTPOOL_FB_DISABLED,
+	TEXTPOOL_FB_EARLY,
+	TEXTPOOL_FB_LIMIT,
+	TEXTPOOL_FB_NOMEM,
+	TEXTPOOL_FB_NR
+};
+
+/**
  * struct textpool_stats - a snapshot of one node's pool, or of all of them
  * @chunks: mapped chunks
  * @huge_chunks: chunks mapped by one PMD
- * @fallback_chunks: chunks built from 4 KiB pages
+ * @fallback_chunks: chunks mapped by 4 KiB PTEs (a 2 MiB page all the
+ *	same, on CPUs without 2 MiB kernel mappings)
  * @allocations: live allocations (chunk and fallback)
  * @allocated_bytes: slot-rounded bytes of live allocations
  * @requested_bytes: bytes asked for by live allocations
@@ -50,6 +70,13 @@ enum textpool_user {
  * @free_total: frees since boot
  * @alloc_failures: allocations that returned NULL
  * @fallback_allocs: allocations served by the execmem fallback path
+ * @fallback_causes: @fallback_allocs by enum textpool_fallback_cause
+ * @remote_allocs: allocations for this node served by another node's pool
+ *	(counted on the node that asked)
+ * @grow_failures: chunks that could not be made for want of a 2 MiB page
+ * @bad_frees: frees of addresses that were not live allocations
+ * @wrong_user: frees and writes rejected because the live allocation
+ *	belongs to another user
  */
 struct textpool_stats {
 	unsigned long chunks;
@@ -64,6 +91,11 @@ struct textpool_stats {
 	unsigned long free_total;
 	unsigned long alloc_failures;
 	unsigned long fallback_allocs;
+	unsigned long fallback_causes[TEXTPOOL_FB_NR];
+	unsigned long remote_allocs;
+	unsigned long grow_failures;
+	unsigned long bad_frees;
+	unsigned long wrong_user;
 };
 
 /**
@@ -80,11 +112,16 @@ struct textpool_user_stats {
 
 void *textpool_alloc(size_t size, enum textpool_user user);
 void *textpool_alloc_node(size_t size, int nid, enum textpool_user user);
-void textpool_free(void *addr);
-int textpool_copy(void *dst, const void *src, size_t len);
-int textpool_set(void *dst, int c, size_t len);
+void *textpool_alloc_text_locked(size_t size, enum textpool_user user);
+void *textpool_alloc_clean(size_t size, enum textpool_user user,
+			   bool *stale);
+void textpool_free(void *addr, enum textpool_user user);
+int textpool_copy(void *dst, const void *src, size_t len,
+		  enum textpool_user user);
+int textpool_set(void *dst, int c, size_t len, enum textpool_user user);
 bool textpool_contains(const void *addr);
-unsigned long textpool_reuse_seq(void);
+unsigned long textpool_flush_begin(void);
+void textpool_flush_end(unsigned long seq);
 
 /* Administration, for mm/textpool_sysfs.c. */
 bool textpool_enabled(void);
@@ -94,10 +131,13 @@ int textpool_set_reserve_chunks(unsigned int nr);
 unsigned int textpool_max_chunks(void);
 unsigned int textpool_max_chunks_limit(void);
 int textpool_set_max_chunks(unsigned int nr);
+unsigned int textpool_max_total_chunks(void);
+int textpool_set_max_total_chunks(unsigned int nr);
 void textpool_get_stats(int nid, struct textpool_stats *stats);
 void textpool_get_user_stats(enum textpool_user user,
 			     struct textpool_user_stats *stats);
 const char *textpool_user_name(enum textpool_user user);
+const char *textpool_fallback_cause_name(enum textpool_fallback_cause cause);
 
 struct seq_file;
 void textpool_show_chunks(struct seq_file *m);
@@ -106,24 +146,45 @@ void textpool_show_chunks(struct seq_file *m);
  * struct textpool_range - a range of textpool memory
  * @addr: first byte
  * @len: number of bytes
+ * @done: set by arch_textpool_fill_ranges() when all of it was written
  */
 struct textpool_range {
 	void *addr;
 	size_t len;
+	bool done;
+};
+
+/**
+ * struct textpool_arch_info - what the architecture tells textpool
+ * @start: lowest address a chunk may use (the execmem range's start, which
+ *	is randomised under KASLR)
+ * @end: end of the range chunks may use; every address in [@start, @end)
+ *	must be within rel32 reach of the kernel image
+ * @randomize: place chunks at a random position of the range (KASLR)
+ *
+ * mm/textpool.c rounds the range to 2 MiB and checks it lies inside the
+ * module area; an invalid range disables textpool.
+ */
+struct textpool_arch_info {
+	unsigned long start;
+	unsigned long end;
+	bool randomize;
 };
 
 /*
  * Architecture hooks (arch/x86/mm/textpool_x86.c), for mm/textpool.c only:
- * fill fresh writable memory with traps, protect/unprotect a chunk, write
- * into read-only executable memory (copy and set take text_mutex), and
- * refill freed ranges of it with traps (the caller holds text_mutex).
+ * describe the range chunks live in, fill fresh writable memory with traps,
+ * protect/unprotect a chunk, write into read-only executable memory (copy
+ * and set take text_mutex), and refill freed ranges of it with traps (the
+ * caller holds text_mutex).
  */
+void arch_textpool_info(struct textpool_arch_info *info);
 void arch_textpool_fill_new(void *addr, size_t len);
 int arch_textpool_protect(void *addr, size_t len);
 int arch_textpool_unprotect(void *addr, size_t len);
-void arch_textpool_copy(void *dst, const void *src, size_t len);
-void arch_textpool_set(void *dst, int c, size_t len);
-void arch_textpool_fill_ranges(const struct textpool_range *ranges,
+int arch_textpool_copy(void *dst, const void *src, size_t len);
+int arch_textpool_set(void *dst, int c, size_t len);
+void arch_textpool_fill_ranges(struct textpool_range *ranges,
 			       unsigned int nr);
 u8 arch_textpool_fill_byte(void);
 

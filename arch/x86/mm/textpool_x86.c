@@ -16,11 +16,28 @@
  */
 
 #include <linux/build_bug.h>
+#include <linux/execmem.h>
 #include <linux/set_memory.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/textpool.h>
+#include <asm/setup.h>
 #include <asm/text-patching.h>
+
+/**
+ * arch_textpool_info() - where chunks go on x86
+ * @info: filled in
+ *
+ * The execmem range of BPF (on x86 the range of all execmem types): from
+ * MODULES_VADDR, plus a random 1..1024 pages under KASLR, to MODULES_END,
+ * all within rel32 reach of the kernel image.  Chunk placement is
+ * randomised under KASLR, like that range's start.
+ */
+void arch_textpool_info(struct textpool_arch_info *info)
+{
+	execmem_range_bounds(EXECMEM_BPF, &info->start, &info->end);
+	info->randomize = kaslr_enabled();
+}
 
 /**
  * arch_textpool_fill_new() - fill fresh, still writable memory with traps
@@ -71,10 +88,12 @@ int arch_textpool_unprotect(void *addr, size_t len)
  * @len: bytes to copy
  *
  * Takes text_mutex.
+ *
+ * Return: 0, or -EINVAL if text_poke_copy() refused the address.
  */
-void arch_textpool_copy(void *dst, const void *src, size_t len)
+int arch_textpool_copy(void *dst, const void *src, size_t len)
 {
-	text_poke_copy(dst, src, len);
+	return text_poke_copy(dst, src, len) ? 0 : -EINVAL;
 }
 
 /**
@@ -84,10 +103,12 @@ void arch_textpool_copy(void *dst, const void *src, size_t len)
  * @len: bytes to set
  *
  * Takes text_mutex.
+ *
+ * Return: 0, or -EINVAL if text_poke_set() refused the address.
  */
-void arch_textpool_set(void *dst, int c, size_t len)
+int arch_textpool_set(void *dst, int c, size_t len)
 {
-	text_poke_set(dst, c, len);
+	return text_poke_set(dst, c, len) ? 0 : -EINVAL;
 }
 
 /* textpool's ranges are handed to text_poke_set_ranges() as they are. */
@@ -96,6 +117,8 @@ static_assert(offsetof(struct textpool_range, addr) ==
 	      offsetof(struct text_poke_range, addr));
 static_assert(offsetof(struct textpool_range, len) ==
 	      offsetof(struct text_poke_range, len));
+static_assert(offsetof(struct textpool_range, done) ==
+	      offsetof(struct text_poke_range, done));
 
 /**
  * arch_textpool_fill_ranges() - refill read-only executable memory with traps
@@ -103,14 +126,16 @@ static_assert(offsetof(struct textpool_range, len) ==
  * @nr: number of ranges
  *
  * All the ranges are written in one text_poke session (one switch to the
- * poking mm per 32 pages).
+ * poking mm per 32 pages).  ->done is set for each range that was written
+ * completely; a range with a page that is not mapped is left with ->done
+ * false.
  *
  * Context: the caller holds text_mutex.
  */
-void arch_textpool_fill_ranges(const struct textpool_range *ranges,
+void arch_textpool_fill_ranges(struct textpool_range *ranges,
 			       unsigned int nr)
 {
-	text_poke_set_ranges((const struct text_poke_range *)ranges, nr,
+	text_poke_set_ranges((struct text_poke_range *)ranges, nr,
 			     INT3_INSN_OPCODE);
 }
 
