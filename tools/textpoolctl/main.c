@@ -38,17 +38,20 @@ static const struct cmd {
 } cmds[] = {
 	{ "stats", do_stats, "stats [--node N] [--json]",
 	  "Show usage per node and in total: used and free bytes, utilisation,\n"
-	  "chunks (2M/4K), fallbacks, and live allocations per user.\n"
+	  "chunks (2M/4K), fallbacks by cause, remote allocations, failures,\n"
+	  "and live allocations per user.\n"
 	  "  -n, --node N   show node N only\n"
 	  "  -j, --json     print one JSON object (keys: see textpoolctl(8))\n" },
 	{ "get", do_get, "get NAME",
 	  "Print one value.  NAME is a file of the sysfs tree: a tunable\n"
-	  "(enabled, reserve_chunks, max_chunks), a constant (chunk_size,\n"
-	  "slot_size), stats/STAT, nodeN/STAT or users/USER/{allocations,\n"
-	  "allocated_bytes}.\n" },
-	{ "set", do_set, "set {enabled|reserve_chunks|max_chunks} VALUE",
+	  "(enabled, reserve_chunks, max_chunks, max_total_chunks), a constant\n"
+	  "(chunk_size, slot_size), stats/STAT, nodeN/STAT or\n"
+	  "users/USER/{allocations,allocated_bytes}.\n" },
+	{ "set", do_set,
+	  "set {enabled|reserve_chunks|max_chunks|max_total_chunks} VALUE",
 	  "Set a tunable: enabled (0/1, y/n, on/off), reserve_chunks (0..64),\n"
-	  "max_chunks (0 = no bound).  Needs CAP_SYS_ADMIN.\n" },
+	  "max_chunks (per node, 0 = no bound), max_total_chunks (all nodes\n"
+	  "together, 1 or more).  Needs CAP_SYS_ADMIN.\n" },
 	{ "watch", do_watch, "watch [--interval S] [--count N]",
 	  "Print a line of rates (allocs/s, frees/s) and usage every S seconds.\n"
 	  "  -i, --interval S   seconds between lines, decimals allowed (default 1)\n"

@@ -14,7 +14,10 @@
 
 #include "textpoolctl.h"
 
-/* Everything stats shows. A value that could not be read is !ok. */
+/*
+ * Everything stats shows. A value that could not be read is !ok; one that
+ * this kernel does not have (an older one) also absent.
+ */
 struct snapshot {
 	struct tp_value tunables[TP_NR_TUNABLES];
 	struct tp_value constants[TP_NR_CONSTANTS];
@@ -24,11 +27,14 @@ struct snapshot {
 	unsigned int *nodes;
 	struct tp_value (*node)[TP_NR_STATS];
 	int errors;
+	/* Files of newer kernels missing somewhere in the tree. */
+	bool missing_tunable[TP_NR_TUNABLES];
+	bool missing_stat[TP_NR_STATS];
 };
 
 static void read_one(struct snapshot *s, const char *name, struct tp_value *v)
 {
-	if (read_value(name, v))
+	if (read_newer_value(name, v))
 		s->errors++;
 }
 
@@ -42,6 +48,8 @@ static void read_stats_dir(struct snapshot *s, const char *dir,
 	for (i = 0; i < TP_NR_STATS; i++) {
 		snprintf(name, sizeof(name), "%s/%s", dir, tp_stat_names[i]);
 		read_one(s, name, &v[i]);
+		if (v[i].absent)
+			s->missing_stat[i] = true;
 	}
 }
 
@@ -55,8 +63,11 @@ static void read_snapshot(struct snapshot *s)
 	s->tunables[TP_ENABLED].val = on;
 	if (!s->tunables[TP_ENABLED].ok)
 		s->errors++;
-	for (i = TP_ENABLED + 1; i < TP_NR_TUNABLES; i++)
+	for (i = TP_ENABLED + 1; i < TP_NR_TUNABLES; i++) {
 		read_one(s, tp_tunable_names[i], &s->tunables[i]);
+		if (s->tunables[i].absent)
+			s->missing_tunable[i] = true;
+	}
 	for (i = 0; i < TP_NR_CONSTANTS; i++)
 		read_one(s, tp_constant_names[i], &s->constants[i]);
 	read_stats_dir(s, "stats", s->total);
@@ -71,6 +82,29 @@ static void read_snapshot(struct snapshot *s)
 			read_one(s, name, &s->users[i][j]);
 		}
 	}
+}
+
+/*
+ * Say in one line which files of newer kernels this one lacks: they are
+ * left out of the table and of the JSON, and that is no error.
+ */
+static void report_missing(const struct snapshot *s)
+{
+	char list[512];
+	size_t len = 0, i;
+
+	list[0] = '\0';
+	for (i = 0; i < TP_NR_TUNABLES; i++)
+		if (s->missing_tunable[i] && len < sizeof(list))
+			len += snprintf(list + len, sizeof(list) - len, "%s%s",
+					len ? ", " : "", tp_tunable_names[i]);
+	for (i = 0; i < TP_NR_STATS; i++)
+		if (s->missing_stat[i] && len < sizeof(list))
+			len += snprintf(list + len, sizeof(list) - len, "%s%s",
+					len ? ", " : "", tp_stat_names[i]);
+	if (len)
+		warnx("not in this kernel (an older textpool), not shown: %s",
+		      list);
 }
 
 /*
@@ -121,10 +155,35 @@ static const struct row {
 	{ "  4K (fallback)",	TP_FALLBACK_CHUNKS,	false },
 	{ "allocations",	TP_ALLOCATIONS,		false },
 	{ "fallback allocs",	TP_FALLBACK_ALLOCS,	false },
+	{ "  large",		TP_FALLBACK_LARGE,	false },
+	{ "  disabled",		TP_FALLBACK_DISABLED,	false },
+	{ "  early",		TP_FALLBACK_EARLY,	false },
+	{ "  limit",		TP_FALLBACK_LIMIT,	false },
+	{ "  nomem",		TP_FALLBACK_NOMEM,	false },
+	{ "remote allocs",	TP_REMOTE_ALLOCS,	false },
 	{ "allocs total",	TP_ALLOC_TOTAL,		false },
 	{ "frees total",	TP_FREE_TOTAL,		false },
 	{ "alloc failures",	TP_ALLOC_FAILURES,	false },
+	{ "grow failures",	TP_GROW_FAILURES,	false },
+	{ "bad frees",		TP_BAD_FREES,		false },
+	{ "wrong user",		TP_WRONG_USER,		false },
 };
+
+/* Is the statistic of @row absent from every column? */
+static bool row_absent(const struct row *row, const struct snapshot *s,
+		       bool total)
+{
+	size_t i;
+
+	if (row->stat == UTILISATION)
+		return false;
+	if (total && !s->total[row->stat].absent)
+		return false;
+	for (i = 0; i < s->nr_nodes; i++)
+		if (!s->node[i][row->stat].absent)
+			return false;
+	return true;
+}
 
 static void print_cell(const struct row *row, const struct tp_value *st,
 		       const struct tp_value *chunk_size)
@@ -145,14 +204,19 @@ static void print_table(const struct snapshot *s, bool total)
 	const struct tp_value *chunk_size = &s->constants[TP_CHUNK_SIZE];
 	const struct tp_value *enabled = &s->tunables[TP_ENABLED];
 	const struct tp_value *max = &s->tunables[TP_MAX_CHUNKS];
+	const struct tp_value *total_max = &s->tunables[TP_MAX_TOTAL_CHUNKS];
 	char buf[32], buf2[32];
 	size_t i, j;
 
-	printf("textpool %s, reserve_chunks %s, max_chunks %s%s\n",
+	printf("textpool %s, reserve_chunks %s, max_chunks %s%s",
 	       !enabled->ok ? "-" : enabled->val ? "enabled" : "disabled",
 	       fmt_value(buf, sizeof(buf), &s->tunables[TP_RESERVE_CHUNKS]),
 	       fmt_value(buf2, sizeof(buf2), max),
 	       max->ok && !max->val ? " (no bound)" : "");
+	if (!total_max->absent)
+		printf(", max_total_chunks %s",
+		       fmt_value(buf, sizeof(buf), total_max));
+	printf("\n");
 
 	printf("\n%-16s", "");
 	if (total)
@@ -163,6 +227,8 @@ static void print_table(const struct snapshot *s, bool total)
 	}
 	printf("\n");
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		if (row_absent(&rows[i], s, total))
+			continue;
 		printf("%-16s", rows[i].label);
 		if (total)
 			print_cell(&rows[i], s->total, chunk_size);
@@ -181,9 +247,12 @@ static void print_table(const struct snapshot *s, bool total)
 				&s->users[i][TP_USER_ALLOCATED_BYTES]));
 }
 
+/* A key and its value, or nothing for a file this kernel does not have. */
 static void json_value(int indent, const char *key, const struct tp_value *v,
 		       bool last)
 {
+	if (v->absent)
+		return;
 	printf("%*s\"%s\": ", indent, "", key);
 	if (v->ok)
 		printf("%llu", v->val);
@@ -196,11 +265,14 @@ static void json_object(int indent, const char *key,
 			const char * const *names, const struct tp_value *v,
 			size_t nr, bool last)
 {
-	size_t i;
+	size_t i, n;
 
+	/* The last key printed has no comma. */
+	for (n = nr; n && v[n - 1].absent; n--)
+		;
 	printf("%*s\"%s\": {\n", indent, "", key);
-	for (i = 0; i < nr; i++)
-		json_value(indent + 2, names[i], &v[i], i == nr - 1);
+	for (i = 0; i < n; i++)
+		json_value(indent + 2, names[i], &v[i], i == n - 1);
 	printf("%*s}%s\n", indent, "", last ? "" : ",");
 }
 
@@ -302,6 +374,7 @@ int do_stats(int argc, char **argv)
 		print_json(&s);
 	else
 		print_table(&s, !one_node);
+	report_missing(&s);
 
 	free(s.node);
 	free(s.nodes);

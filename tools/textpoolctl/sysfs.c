@@ -37,6 +37,15 @@ const char * const tp_stat_names[TP_NR_STATS] = {
 	[TP_FREE_TOTAL]		= "free_total",
 	[TP_ALLOC_FAILURES]	= "alloc_failures",
 	[TP_FALLBACK_ALLOCS]	= "fallback_allocs",
+	[TP_FALLBACK_LARGE]	= "fallback_large",
+	[TP_FALLBACK_DISABLED]	= "fallback_disabled",
+	[TP_FALLBACK_EARLY]	= "fallback_early",
+	[TP_FALLBACK_LIMIT]	= "fallback_limit",
+	[TP_FALLBACK_NOMEM]	= "fallback_nomem",
+	[TP_REMOTE_ALLOCS]	= "remote_allocs",
+	[TP_GROW_FAILURES]	= "grow_failures",
+	[TP_BAD_FREES]		= "bad_frees",
+	[TP_WRONG_USER]		= "wrong_user",
 };
 
 const char * const tp_user_names[TP_NR_USERS] = {
@@ -55,6 +64,7 @@ const char * const tp_tunable_names[TP_NR_TUNABLES] = {
 	[TP_ENABLED]		= "enabled",
 	[TP_RESERVE_CHUNKS]	= "reserve_chunks",
 	[TP_MAX_CHUNKS]		= "max_chunks",
+	[TP_MAX_TOTAL_CHUNKS]	= "max_total_chunks",
 };
 
 const char * const tp_constant_names[TP_NR_CONSTANTS] = {
@@ -319,6 +329,63 @@ int read_value(const char *name, struct tp_value *v)
 {
 	v->ok = !read_u64(name, &v->val);
 	return v->ok ? 0 : -1;
+}
+
+/**
+ * tp_is_newer() - is @name a file that older kernels do not have?
+ * @name: a name of the ABI (see valid_name()): "max_total_chunks",
+ *	"stats/remote_allocs", ...
+ */
+bool tp_is_newer(const char *name)
+{
+	const char *base = strrchr(name, '/');
+	size_t i;
+
+	if (!base)
+		return !strcmp(name, tp_tunable_names[TP_MAX_TOTAL_CHUNKS]);
+	if (!strncmp(name, "users/", 6))
+		return false;
+	for (i = TP_FIRST_NEWER_STAT; i < TP_NR_STATS; i++)
+		if (!strcmp(base + 1, tp_stat_names[i]))
+			return true;
+	return false;
+}
+
+/**
+ * tp_file_absent() - is sysfs file @name not there at all?
+ *
+ * True only when its path does not exist (ENOENT) while the sysfs tree
+ * does; anything else (no permission, not a directory) is for the reader
+ * to report.
+ */
+bool tp_file_absent(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s/%s", sysfs_dir, name) >=
+	    (int)sizeof(path))
+		return false;
+	return stat(path, &st) < 0 && errno == ENOENT;
+}
+
+/**
+ * read_newer_value() - read_value() of a file that older kernels lack
+ *
+ * A file of tp_is_newer() that is not there is no error: @v is !ok and
+ * absent, and nothing is said.
+ *
+ * Return: 0 when read or absent, or -1 after saying what is wrong.
+ */
+int read_newer_value(const char *name, struct tp_value *v)
+{
+	v->absent = false;
+	if (tp_is_newer(name) && tp_file_absent(name)) {
+		v->ok = false;
+		v->absent = true;
+		return 0;
+	}
+	return read_value(name, v);
 }
 
 /**

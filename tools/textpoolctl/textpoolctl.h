@@ -46,8 +46,21 @@ enum tp_stat {
 	TP_FREE_TOTAL,
 	TP_ALLOC_FAILURES,
 	TP_FALLBACK_ALLOCS,
+	/* Added after the first version of the ABI: see tp_is_newer(). */
+	TP_FALLBACK_LARGE,
+	TP_FALLBACK_DISABLED,
+	TP_FALLBACK_EARLY,
+	TP_FALLBACK_LIMIT,
+	TP_FALLBACK_NOMEM,
+	TP_REMOTE_ALLOCS,
+	TP_GROW_FAILURES,
+	TP_BAD_FREES,
+	TP_WRONG_USER,
 	TP_NR_STATS
 };
+
+/* The first statistic that older kernels do not have. */
+#define TP_FIRST_NEWER_STAT	TP_FALLBACK_LARGE
 
 /* The users of users/, and the files of each. */
 enum tp_user {
@@ -71,6 +84,7 @@ enum tp_tunable {
 	TP_ENABLED,
 	TP_RESERVE_CHUNKS,
 	TP_MAX_CHUNKS,
+	TP_MAX_TOTAL_CHUNKS,	/* not in older kernels */
 	TP_NR_TUNABLES
 };
 
@@ -83,10 +97,15 @@ enum tp_constant {
 extern const char * const tp_tunable_names[TP_NR_TUNABLES];
 extern const char * const tp_constant_names[TP_NR_CONSTANTS];
 
-/* A value read from sysfs; @ok is false when it could not be read. */
+/*
+ * A value read from sysfs; @ok is false when it could not be read, and
+ * @absent also true when it is a file of a newer kernel that this one
+ * does not have (not an error).
+ */
 struct tp_value {
 	unsigned long long val;
 	bool ok;
+	bool absent;
 };
 
 /* sysfs.c */
@@ -96,6 +115,9 @@ int sysfs_path(char *buf, size_t size, const char *dir, const char *name);
 int read_u64(const char *name, unsigned long long *val);
 int read_bool(const char *name, bool *val);
 int read_value(const char *name, struct tp_value *v);
+bool tp_is_newer(const char *name);
+bool tp_file_absent(const char *name);
+int read_newer_value(const char *name, struct tp_value *v);
 int write_value(const char *name, const char *value);
 int open_regular(const char *path, int flags);
 const char *tp_strerror(int e);

@@ -15,7 +15,20 @@ static const char * const tunable_range[TP_NR_TUNABLES] = {
 	[TP_ENABLED]		= "0/1, y/n or on/off",
 	[TP_RESERVE_CHUNKS]	= "a number of chunks from 0 to 64",
 	[TP_MAX_CHUNKS]		= "0 (no bound) or a number of chunks the module area can hold",
+	[TP_MAX_TOTAL_CHUNKS]	= "a number of chunks from 1 to what the module area can hold",
 };
+
+/*
+ * @name, a file of newer kernels, is not in this one: say so.
+ * Return: true when it was not there.
+ */
+static bool newer_absent(const char *name)
+{
+	if (!tp_is_newer(name) || !tp_file_absent(name))
+		return false;
+	warnx("this kernel has no %s/%s (an older textpool)", sysfs_dir, name);
+	return true;
+}
 
 static int find_name(const char * const *names, size_t nr, const char *s)
 {
@@ -93,7 +106,7 @@ int do_get(int argc, char **argv)
 	name = argv[optind];
 	if (!valid_name(name))
 		return usage_error(argv[0], "unknown NAME '%s'", name);
-	if (!textpool_present())
+	if (!textpool_present() || newer_absent(name))
 		return EXIT_ERROR;
 
 	if (find_tunable(name) == TP_ENABLED) {
@@ -127,11 +140,11 @@ int do_set(int argc, char **argv)
 		if (!valid_name(name))
 			return usage_error(argv[0], "unknown tunable '%s'",
 					   name);
-		warnx("%s is read-only: only enabled, reserve_chunks and max_chunks can be set",
-		      name);
+		warnx("%s is read-only: only %s can be set", name,
+		      "enabled, reserve_chunks, max_chunks and max_total_chunks");
 		return EXIT_ERROR;
 	}
-	if (!textpool_present())
+	if (!textpool_present() || newer_absent(name))
 		return EXIT_ERROR;
 
 	ret = write_value(name, value);

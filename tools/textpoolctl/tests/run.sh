@@ -34,7 +34,11 @@ TP=$TMP/bin/textpoolctl
 
 STATS="chunks huge_chunks fallback_chunks allocations allocated_bytes
 requested_bytes free_bytes largest_free alloc_total free_total alloc_failures
-fallback_allocs"
+fallback_allocs fallback_large fallback_disabled fallback_early fallback_limit
+fallback_nomem remote_allocs grow_failures bad_frees wrong_user"
+# What a kernel of the first version of the ABI lacks.
+NEWER_STATS="fallback_large fallback_disabled fallback_early fallback_limit
+fallback_nomem remote_allocs grow_failures bad_frees wrong_user"
 USERS="bpf ftrace kprobes modules"
 
 # ---------------------------------------------------------------- fixtures
@@ -48,6 +52,7 @@ mksysfs() {
 	echo 1 >"$d/enabled"
 	echo 1 >"$d/reserve_chunks"
 	echo 0 >"$d/max_chunks"
+	echo 1024 >"$d/max_total_chunks"
 	echo 2097152 >"$d/chunk_size"
 	echo 64 >"$d/slot_size"
 	for n in stats node0 node1; do
@@ -97,6 +102,19 @@ fixture() {
 	F=$TMP/fix-$1
 	rm -rf "$F"
 	cp -a "$S" "$F"
+}
+
+# old_fixture NAME: the same, as an older kernel has it: no max_total_chunks
+# and none of $NEWER_STATS
+old_fixture() {
+	local n s
+	fixture "$1"
+	rm "$F/max_total_chunks"
+	for n in stats node0 node1; do
+		for s in $NEWER_STATS; do
+			rm "$F/$n/$s"
+		done
+	done
 }
 
 # ---------------------------------------------------------------- harness
@@ -286,7 +304,8 @@ t "stats: a column per node and the total" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^ +total +node0 +node1$" && err_lines 0'
 t "stats: tunables" eval \
 	'tp 0 --sysfs "$S" stats &&
-	 out_has "^textpool enabled, reserve_chunks 1, max_chunks 0 \(no bound\)$"'
+	 out_has "^textpool enabled, reserve_chunks 1, max_chunks 0 \(no bound\), "\
+"max_total_chunks 1024$"'
 t "stats: used and free bytes" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^used +4.0 KiB +5 B +105 B$" &&
 	 out_has "^free +1.0 MiB +7 B +107 B$"'
@@ -299,6 +318,17 @@ t "stats: fallbacks and counters" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^fallback allocs +1012 +12 +112$" &&
 	 out_has "^allocs total +1009 " && out_has "^frees total +1010 " &&
 	 out_has "^alloc failures +1011 " && out_has "^allocations +1004 "'
+t "stats: fallbacks by cause, under fallback allocs" eval \
+	'tp 0 --sysfs "$S" stats && err_lines 0 &&
+	 grep -A5 "^fallback allocs " "$OUT" | sed 1d |
+	 awk "{print \$1, \$2, \$3, \$4}" >"$TMP/causes" &&
+	 printf "%s\n" "large 1013 13 113" "disabled 1014 14 114" "early 1015 15 115" \
+		"limit 1016 16 116" "nomem 1017 17 117" | cmp - "$TMP/causes" &&
+	 out_has "^  large +1013 +13 +113$" && out_has "^  nomem +1017 +17 +117$"'
+t "stats: remote allocs, grow failures, bad frees, wrong user" eval \
+	'tp 0 --sysfs "$S" stats && out_has "^remote allocs +1018 +18 +118$" &&
+	 out_has "^grow failures +1019 +19 +119$" && out_has "^bad frees +1020 +20 +120$" &&
+	 out_has "^wrong user +1021 +21 +121$"'
 t "stats: per user" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^bpf +11 +640 B$" && out_has "^ftrace +12 +1.2 KiB$" &&
 	 out_has "^kprobes +13 +1.9 KiB$" && out_has "^modules +14 +2.5 KiB$"'
@@ -330,16 +360,19 @@ t "stats > /dev/full: exit 1" eval \
 
 # ------------------------------------------------------------- stats --json
 
-JSON_KEYS='chunk_size enabled max_chunks node0 node1 reserve_chunks slot_size stats users'
+JSON_KEYS='chunk_size enabled max_chunks max_total_chunks node0 node1 reserve_chunks slot_size'
+JSON_KEYS+=' stats users'
 
-# json_is_files DIR: the JSON of stats on $OUT mirrors the files of DIR
+# json_is_files DIR [N]: the JSON of stats on $OUT mirrors the files of DIR,
+# N values (77: 6 tunables and constants, 21 statistics in 3 directories,
+# 2 of 4 users)
 json_is_files() {
-	local d=$1 path val want
+	local d=$1 nr=${2:-$((6 + 21 * 3 + 2 * 4))} path val want
 	local flat='paths(scalars) as $p | "\($p | map(tostring) | join("/")) \(getpath($p))"'
 
 	jq -r "$flat" "$OUT" >"$TMP/flat" || return 1
-	[ "$(wc -l <"$TMP/flat")" = $((5 + 12 * 3 + 2 * 4)) ] ||
-		{ echo "not 53 values:"; cat "$TMP/flat"; return 1; }
+	[ "$(wc -l <"$TMP/flat")" = "$nr" ] ||
+		{ echo "not $nr values:"; cat "$TMP/flat"; return 1; }
 	while read -r path val; do
 		want=$(cat "$d/$path")
 		case $path in
@@ -416,7 +449,7 @@ if [ -n "$NOBODY" ]; then
 		out_has "^largest free +- "'
 	t "stats: a directory we may not read" eval 'fixture eacces2 && chmod -R a+rX "$F" &&
 		chmod 0 "$F/node1" && as_nobody 1 --sysfs "$F" stats &&
-		err_has "node1/chunks: Permission denied" && err_lines 12 &&
+		err_has "node1/chunks: Permission denied" && err_lines 21 &&
 		out_has "^chunks +2 +1 +-$"'
 else
 	skip "stats: unreadable files" "cannot drop root (no setpriv)"
@@ -429,11 +462,71 @@ t "stats: 2^64-1 everywhere, no overflow" eval 'fixture huge &&
 	out_has "^allocations +18446744073709551615 +18446744073709551615"'
 t "stats: enabled not a boolean" eval 'fixture bool && echo 2 >"$F/enabled" &&
 	tp 1 --sysfs "$F" stats && err_has "enabled: not a boolean: .2." && out_has "^textpool -, "'
+# 5 tunables and constants, 12 statistics, 8 of users; the newer files are
+# just not there, in one line
 t "stats: every file missing, no crash" eval 'fixture empty && rm -r "$F"/* &&
-	tp 1 --sysfs "$F" stats && [ "$(wc -l <"$ERR")" = $((5 + 12 + 8)) ] &&
-	out_has "^used +- *$"'
+	tp 1 --sysfs "$F" stats && [ "$(wc -l <"$ERR")" = $((5 + 12 + 8 + 1)) ] &&
+	out_has "^used +- *$" && err_has "not in this kernel"'
 t "stats: nodeN a file" eval 'fixture nodefile && rm -r "$F/node1" && echo 1 >"$F/node1" &&
 	tp 1 --sysfs "$F" stats && err_has "node1/chunks: Not a directory"'
+
+# ------------------------------------------- an older kernel: fewer files
+
+# A kernel of the first version of the ABI has no max_total_chunks and
+# only the first 12 statistics.  Like bpftool on an older kernel, the tool
+# shows what there is, leaves the rest out, says so in one line and does
+# not fail for it.
+OLD_MSG="not in this kernel \(an older textpool\), not shown: max_total_chunks, fallback_large,"
+OLD_MSG+=" fallback_disabled, fallback_early, fallback_limit, fallback_nomem, remote_allocs,"
+OLD_MSG+=" grow_failures, bad_frees, wrong_user$"
+t "older kernel: stats shows the rest, says what is missing, exit 0" eval \
+	'old_fixture old && tp 0 --sysfs "$F" stats && err_lines 1 && err_has "$OLD_MSG" &&
+	 out_has "^textpool enabled, reserve_chunks 1, max_chunks 0 \(no bound\)$" &&
+	 out_has "^fallback allocs +1012 +12 +112$" && out_has "^alloc failures +1011 " &&
+	 out_has "^used +4.0 KiB +5 B +105 B$" &&
+	 out_lacks "^  (large|disabled|early|limit|nomem) " &&
+	 out_lacks "^(remote allocs|grow failures|bad frees|wrong user) " && out_lacks " - "'
+t "older kernel: stats --node 1" eval \
+	'old_fixture old && tp 0 --sysfs "$F" stats --node 1 && err_has "$OLD_MSG" &&
+	 out_has "^fallback allocs +112$" && out_lacks "^remote allocs"'
+if have jq; then
+	t "older kernel: stats --json leaves the keys out, exit 0" eval \
+		'old_fixture old && tp 0 --sysfs "$F" stats --json && err_lines 1 &&
+		 err_has "$OLD_MSG" && json_is_files "$F" $((5 + 12 * 3 + 2 * 4)) &&
+		 [ "$(jq -r "keys[]" "$OUT" | xargs)" = "${JSON_KEYS/max_total_chunks /}" ] &&
+		 [ "$(jq -r ".node0 | keys_unsorted[]" "$OUT" | xargs)" = \
+		   "$(echo ${STATS%%fallback_large*})" ] &&
+		 [ "$(jq .stats.remote_allocs "$OUT")" = null ]'
+	t "older kernel: only some files missing" eval \
+		'fixture part && rm "$F/node1/remote_allocs" "$F/node1/wrong_user" &&
+		 tp 0 --sysfs "$F" stats --json && err_lines 1 &&
+		 err_has "not shown: remote_allocs, wrong_user$" &&
+		 [ "$(jq -r ".node1 | keys_unsorted[]" "$OUT" | tail -n 1)" = bad_frees ] &&
+		 [ "$(jq .node0.wrong_user "$OUT")" = 21 ] && json_is_files "$F" 75'
+else
+	skip "older kernel: stats --json tests" "jq not installed"
+fi
+t "older kernel: a newer file missing in one node is '-'" eval \
+	'fixture part && rm "$F/node1/remote_allocs" && tp 0 --sysfs "$F" stats &&
+	 out_has "^remote allocs +1018 +18 +-$" && err_has "not shown: remote_allocs$"'
+t "older kernel: an unreadable newer file is an error" eval \
+	'fixture oldbad && echo x >"$F/node0/grow_failures" && tp 1 --sysfs "$F" stats &&
+	 err_has "node0/grow_failures: not a number" && err_lines 1 &&
+	 out_has "^grow failures +1019 +- +119$"'
+t "older kernel: watch works" eval \
+	'old_fixture old && tp 0 --sysfs "$F" watch -i 0.01 -c 2 && err_lines 0 &&
+	 [ "$(wc -l <"$OUT")" = 3 ]'
+for v in max_total_chunks stats/remote_allocs node1/fallback_nomem; do
+	t "older kernel: get $v says the kernel lacks it" eval \
+		'old_fixture old && tp 1 --sysfs "$F" get "$v" && out_empty && err_lines 1 &&
+		 err_has "this kernel has no .*/$v \(an older textpool\)$"'
+done
+t "older kernel: set max_total_chunks says the kernel lacks it, creates nothing" eval \
+	'old_fixture old && tp 1 --sysfs "$F" set max_total_chunks 8 && err_lines 1 &&
+	 err_has "this kernel has no .*/max_total_chunks \(an older textpool\)$" &&
+	 [ ! -e "$F/max_total_chunks" ]'
+t "older kernel: set max_chunks still works" eval \
+	'old_fixture old && tp 0 --sysfs "$F" set max_chunks 8 && [ "$(cat "$F/max_chunks")" = 8 ]'
 
 # --------------------------------------------------------------------- get
 
@@ -441,7 +534,7 @@ t "stats: nodeN a file" eval 'fixture nodefile && rm -r "$F/node1" && echo 1 >"$
 get_all() {
 	local name names want s u
 
-	names="enabled reserve_chunks max_chunks chunk_size slot_size"
+	names="enabled reserve_chunks max_chunks max_total_chunks chunk_size slot_size"
 	for s in $STATS; do
 		names+=" stats/$s node0/$s node1/$s"
 	done
@@ -489,7 +582,8 @@ fi
 
 # --------------------------------------------------------------------- set
 
-for v in enabled:0 enabled:on reserve_chunks:64 max_chunks:4096 max_chunks:0; do
+for v in enabled:0 enabled:on reserve_chunks:64 max_chunks:4096 max_chunks:0 \
+	max_total_chunks:1 max_total_chunks:4096; do
 	t "set ${v%:*} ${v#*:} writes the file" eval 'fixture set &&
 		tp 0 --sysfs "$F" set "${v%:*}" "${v#*:}" &&
 		out_empty && err_lines 0 && [ "$(cat "$F/${v%:*}")" = "${v#*:}" ]'
@@ -526,6 +620,11 @@ if echo 0 2>/dev/null >/proc/self/oom_score_adj; then
 		tp 1 --sysfs "$F" set max_chunks 99999999999 && err_has "$ERANGE_MSG"'
 	t "set: a value the kernel takes" eval \
 		'kernel_says max_chunks && tp 0 --sysfs "$F" set max_chunks 0'
+	TOTAL_MSG="invalid value .0x. for max_total_chunks: it takes a number of chunks from 1"
+	TOTAL_MSG+=" to what the module area can hold"
+	t "set: EINVAL of max_total_chunks says what it takes" eval \
+		'kernel_says max_total_chunks && tp 1 --sysfs "$F" set max_total_chunks 0x &&
+		 err_has "$TOTAL_MSG" && err_lines 1'
 else
 	skip "set: the kernel's EINVAL/ERANGE" "/proc/self/oom_score_adj not writable"
 fi
@@ -668,7 +767,8 @@ fi
 # The man page documents every JSON key and every command.
 t "man page: every command and JSON key" eval 'for w in stats get set watch chunks \
 	--sysfs --debugfs --node --json --interval --count \
-	enabled reserve_chunks max_chunks chunk_size slot_size $STATS $USERS allocated_bytes \
+	enabled reserve_chunks max_chunks max_total_chunks chunk_size slot_size $STATS $USERS \
+	allocated_bytes \
 	"JSON OUTPUT" "EXIT STATUS"; do
 		grep -q -- "$w" "$SRC/Documentation/textpoolctl.rst" ||
 			{ echo "missing: $w"; return 1; }
@@ -702,7 +802,13 @@ t "bash completion: stats options" expect_completion "textpoolctl stats --" \
 t "bash completion: watch options" expect_completion "textpoolctl watch -" \
 	"--count --debugfs --help --interval --sysfs"
 t "bash completion: set NAME" expect_completion "textpoolctl set ''" \
-	"enabled max_chunks reserve_chunks"
+	"enabled max_chunks max_total_chunks reserve_chunks"
+t "bash completion: set max_t" expect_completion "textpoolctl set max_t" "max_total_chunks"
+t "bash completion: get NAME of a newer kernel" eval \
+	'want="stats/fallback_allocs stats/fallback_chunks stats/fallback_disabled"
+	 want+=" stats/fallback_early stats/fallback_large stats/fallback_limit"
+	 want+=" stats/fallback_nomem"
+	 expect_completion "textpoolctl --sysfs $S get stats/fallback_" "$want"'
 t "bash completion: set enabled VALUE" expect_completion "textpoolctl set enabled ''" "0 1"
 t "bash completion: get NAME from --sysfs" eval \
 	'expect_completion "textpoolctl --sysfs $S get node1/al" \

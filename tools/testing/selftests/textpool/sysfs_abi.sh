@@ -6,8 +6,10 @@
 # tunables (bad input rejected with the right errno and the value kept),
 # writes need CAP_SYS_ADMIN, and the tunables take effect: enabled=0 sends
 # new allocations to the fallback, max_chunks bounds a node's chunks,
-# reserve_chunks keeps empty chunks mapped. Allocations are made by loading
-# BPF socket filters with sysfs_helper (raw bpf() syscall). Run as root.
+# max_total_chunks those of all nodes together, reserve_chunks keeps empty
+# chunks mapped, and the fallbacks are counted by cause. Allocations are made
+# by loading BPF socket filters with sysfs_helper (raw bpf() syscall). Run as
+# root.
 
 DIR=$(dirname "$(readlink -f "$0")")
 . "$DIR"/textpool_lib.sh
@@ -16,7 +18,12 @@ TP=/sys/kernel/mm/textpool
 HELPER=$DIR/sysfs_helper
 STATS="chunks huge_chunks fallback_chunks allocations allocated_bytes
 requested_bytes free_bytes largest_free alloc_total free_total alloc_failures
-fallback_allocs"
+fallback_allocs fallback_large fallback_disabled fallback_early fallback_limit
+fallback_nomem remote_allocs grow_failures bad_frees wrong_user"
+# fallback_allocs by cause: each fallback is counted under one of them.
+CAUSES="fallback_large fallback_disabled fallback_early fallback_limit
+fallback_nomem"
+TUNABLES="enabled reserve_chunks max_chunks max_total_chunks"
 USERS="bpf ftrace kprobes modules"
 CHUNK=2097152
 # Instructions of the big BPF programs: about 6 bytes of x86 code each.
@@ -50,12 +57,13 @@ NODE=$(ls -d /sys/devices/system/cpu/cpu$CPU/node* 2>/dev/null | head -n 1)
 NODE=${NODE##*/node}
 [ -n "$NODE" ] || NODE=$(echo "$NODES" | head -n 1)
 
-# 20 tests + one per node directory.
-ktap_set_plan $((20 + NR_NODES))
+# 23 tests + one per node directory.
+ktap_set_plan $((23 + NR_NODES))
 
 ORIG_ENABLED=$(cat $TP/enabled)
 ORIG_RESERVE=$(cat $TP/reserve_chunks)
 ORIG_MAX=$(cat $TP/max_chunks)
+ORIG_TOTAL=$(cat $TP/max_total_chunks)
 
 hold_stop() {
 	[ -n "$HOLD_PID" ] || return 0
@@ -69,6 +77,7 @@ cleanup() {
 	hold_stop
 	"$HELPER" write $TP/enabled "$ORIG_ENABLED" >/dev/null
 	"$HELPER" write $TP/max_chunks "$ORIG_MAX" >/dev/null
+	"$HELPER" write $TP/max_total_chunks "$ORIG_TOTAL" >/dev/null
 	"$HELPER" write $TP/reserve_chunks "$ORIG_RESERVE" >/dev/null
 }
 trap cleanup EXIT
@@ -150,19 +159,18 @@ node_dirs=
 for n in $NODES; do
 	node_dirs="$node_dirs node$n"
 done
-check_list $TP enabled reserve_chunks max_chunks chunk_size slot_size \
-	stats users $node_dirs
+check_list $TP $TUNABLES chunk_size slot_size stats users $node_dirs
 check_files $TP dir stats users $node_dirs
-check_files $TP 644 enabled reserve_chunks max_chunks
+check_files $TP 644 $TUNABLES
 check_files $TP 444 chunk_size slot_size
 check "top level: tunables 0644, constants 0444, one nodeN/ per node with memory ($NODES)"
 
 check_exact $TP/stats 444 $STATS
-check "stats/: the 12 statistics, 0444"
+check "stats/: the 21 statistics, 0444"
 
 for n in $NODES; do
 	check_exact $TP/node$n 444 $STATS
-	check "node$n/: the 12 statistics, 0444"
+	check "node$n/: the 21 statistics, 0444"
 done
 
 check_exact $TP/users dir $USERS
@@ -181,7 +189,8 @@ done
 check "constants: chunk_size=$CHUNK slot_size=64; statistics are numbers"
 
 for f in chunk_size slot_size stats/chunks stats/fallback_allocs \
-	 node$NODE/alloc_total users/bpf/allocations; do
+	 stats/fallback_limit node$NODE/alloc_total node$NODE/remote_allocs \
+	 node$NODE/wrong_user users/bpf/allocations; do
 	expect "$f" 1 EACCES EPERM EIO
 	expect "$f" 0 EACCES EPERM EIO
 done
@@ -210,7 +219,7 @@ done
 set_ok enabled 1
 check "enabled rejects anything else with EINVAL and keeps its value"
 
-# --- numbers: reserve_chunks and max_chunks -----------------------------------
+# --- numbers: reserve_chunks, max_chunks and max_total_chunks -----------------
 
 # bad_numbers NAME: what no unsigned decimal tunable accepts.
 bad_numbers() {
@@ -277,21 +286,53 @@ bad_numbers max_chunks
 set_ok max_chunks "$ORIG_MAX"
 check "max_chunks rejects bad input (EINVAL, ERANGE on overflow) and keeps its value"
 
+# max_total_chunks has the same limit, but 1 at least: 0 would leave the
+# pools no chunk at all.
+ktap_print_msg "max_total_chunks: $ORIG_TOTAL (the default is $((LIMIT / 2)), half the limit)"
+[ "$ORIG_TOTAL" -ge 1 ] && [ "$ORIG_TOTAL" -le "$LIMIT" ] ||
+	bad "max_total_chunks is $ORIG_TOTAL, out of 1..$LIMIT"
+for v in 1 "$LIMIT" '2\n' "$((LIMIT / 2))" '+5' 0000000000000000000000000000004; do
+	set_ok max_total_chunks "$v"
+	want=$(printf '%s\n' "$v" | sed 's/\\n//; s/^+//; s/^0*\([0-9]\)/\1/')
+	[ "$(cat $TP/max_total_chunks)" = "$want" ] ||
+		bad "max_total_chunks: wrote '$v', reads $(cat $TP/max_total_chunks)"
+done
+set_ok max_total_chunks "$ORIG_TOTAL"
+check "max_total_chunks accepts 1..limit in decimal"
+
+set_ok max_total_chunks 3
+expect max_total_chunks 0 EINVAL
+expect max_total_chunks '0\n' EINVAL
+expect max_total_chunks 00 EINVAL
+expect max_total_chunks $((LIMIT + 1)) EINVAL
+expect max_total_chunks $((LIMIT + 1000)) EINVAL
+expect max_total_chunks 4294967295 EINVAL
+bad_numbers max_total_chunks
+[ "$(cat $TP/max_total_chunks)" = 3 ] ||
+	bad "max_total_chunks is $(cat $TP/max_total_chunks), want 3"
+set_ok max_total_chunks "$ORIG_TOTAL"
+[ "$(cat $TP/max_total_chunks)" = "$ORIG_TOTAL" ] ||
+	bad "max_total_chunks is $(cat $TP/max_total_chunks), not restored to $ORIG_TOTAL"
+check "max_total_chunks rejects 0, limit+1 and bad input and keeps its value"
+
 # --- permissions --------------------------------------------------------------
 
-for f in enabled reserve_chunks max_chunks; do
+for f in $TUNABLES; do
 	before=$(cat $TP/$f)
 	res=$("$HELPER" write-as 65534 $TP/$f "$before" 2>&1)
 	case $res in
 	EACCES|EPERM) ;;
 	*) bad "$f: write as uid 65534 gave $res, want EACCES or EPERM" ;;
 	esac
-	res=$("$HELPER" write-as 65534 $TP/$f 0 2>&1)
+	# A value the tunable takes, other than the one it has.
+	v=0
+	[ $f = max_total_chunks ] && v=$((before == 1 ? 2 : 1))
+	res=$("$HELPER" write-as 65534 $TP/$f $v 2>&1)
 	[ "$(cat $TP/$f)" = "$before" ] || bad "$f: changed by uid 65534"
 done
 check "a write by uid 65534 fails and changes nothing"
 
-for f in enabled reserve_chunks max_chunks; do
+for f in $TUNABLES; do
 	before=$(cat $TP/$f)
 	for v in 0 1 "$before"; do
 		res=$("$HELPER" write-nocap $TP/$f "$v" 2>&1)
@@ -336,7 +377,29 @@ s=$(cat $TP/stats/chunks)
 h=$(cat $TP/stats/huge_chunks)
 fb=$(cat $TP/stats/fallback_chunks)
 [ "$s" = $((h + fb)) ] || bad "chunks $s != huge_chunks $h + fallback_chunks $fb"
-check "stats/ sums the nodeN/ directories; chunks = huge_chunks + fallback_chunks"
+
+# fallback_allocs is the sum of its causes, in stats/ and in each node.
+causes_ok() {
+	local d f sum
+	for d in stats $node_dirs; do
+		sum=0
+		for f in $CAUSES; do
+			sum=$((sum + $(cat $TP/$d/$f)))
+		done
+		if [ "$(cat $TP/$d/fallback_allocs)" != "$sum" ]; then
+			SUM_DIFF="$d/fallback_allocs $(cat $TP/$d/fallback_allocs), causes $sum"
+			return 1
+		fi
+	done
+	return 0
+}
+tries=0
+until causes_ok; do
+	tries=$((tries + 1))
+	[ $tries -lt 5 ] || { bad "$SUM_DIFF"; break; }
+	sleep 1
+done
+check "stats/ sums nodeN/; chunks = huge + fallback chunks; fallback_allocs = sum of causes"
 
 # --- debugfs -------------------------------------------------------------------
 
@@ -463,13 +526,17 @@ if [ -n "$BPF_OK" ]; then
 	[ "$(st enabled)" = 0 ] || bad "enabled reads $(st enabled)"
 	f0=$(st stats/fallback_allocs)
 	n0=$(st node$NODE/fallback_allocs)
+	d0=$(st node$NODE/fallback_disabled)
 	"$HELPER" bpf-load $CPU 5 2 >/dev/null || bad "BPF loads failed with enabled=0"
 	f1=$(st stats/fallback_allocs)
 	n1=$(st node$NODE/fallback_allocs)
+	d1=$(st node$NODE/fallback_disabled)
 	[ $((f1 - f0)) -ge 5 ] ||
 		bad "stats/fallback_allocs rose by $((f1 - f0)) for 5 programs with enabled=0"
 	[ $((n1 - n0)) -ge 5 ] ||
 		bad "node$NODE/fallback_allocs rose by $((n1 - n0)) for 5 programs on node $NODE"
+	[ $((d1 - d0)) -ge 5 ] ||
+		bad "node$NODE/fallback_disabled rose by $((d1 - d0)) for 5 programs on node $NODE"
 	set_ok enabled 1
 	f0=$(st stats/fallback_allocs)
 	"$HELPER" bpf-load $CPU 5 2 >/dev/null || bad "BPF loads failed with enabled=1"
@@ -480,25 +547,54 @@ else
 	ktap_test_skip "enabled=0: new allocations take the fallback (BPF does not use the pool)"
 fi
 
+# room M: ROOM, the bytes the pools have for new allocations with at most M
+# chunks per node, and OTHER_CAN_GROW, set when a node other than $NODE can
+# still map a chunk.
+room() {
+	local n c
+	ROOM=0
+	OTHER_CAN_GROW=
+	for n in $NODES; do
+		c=$(st node$n/chunks)
+		ROOM=$((ROOM + $(st node$n/free_bytes)))
+		if [ "$c" -lt "$1" ]; then
+			ROOM=$((ROOM + ($1 - c) * CHUNK))
+			[ "$n" = "$NODE" ] || OTHER_CAN_GROW=1
+		fi
+	done
+}
+
 # max_chunks=M with M the chunks node $NODE has (at least 1): allocating more
-# than fits in them falls back, and the node gets no new chunk. Then with
-# max_chunks=0 the same allocations get new chunks and do not fall back.
+# than fits in the chunks all nodes may have goes first to the other nodes
+# (remote_allocs of node $NODE, when one of them can grow), then falls back
+# (fallback_limit), and node $NODE gets no new chunk. Then with max_chunks=0
+# the same allocations get new chunks on node $NODE and do not fall back.
 if [ -n "$BPF_OK" ]; then
 	c=$(st node$NODE/chunks)
 	M=$c
 	[ "$M" -ge 1 ] || M=1
-	need=$(( $(st node$NODE/free_bytes) + (M - c) * CHUNK + CHUNK / 2 ))
-	count=$((need / PROG + 2))
+	set_ok max_chunks $M
+	room $M
+	count=$(( (ROOM + CHUNK / 2) / PROG + 2 ))
 	ktap_print_msg "node $NODE: $c chunks, max_chunks=$M," \
 		"loading $count programs of $PROG bytes"
-	set_ok max_chunks $M
 	f0=$(st stats/fallback_allocs)
+	l0=$(st node$NODE/fallback_limit)
+	r0=$(st node$NODE/remote_allocs)
 	if hold_start $count $BIG_INSNS; then
 		f1=$(st stats/fallback_allocs)
+		l1=$(st node$NODE/fallback_limit)
+		r1=$(st node$NODE/remote_allocs)
 		c1=$(st node$NODE/chunks)
 		[ "$c1" -le "$M" ] || bad "node $NODE has $c1 chunks with max_chunks=$M"
 		[ "$f1" -gt "$f0" ] ||
 			bad "fallback_allocs did not rise ($f0 -> $f1) with max_chunks=$M reached"
+		[ "$l1" -gt "$l0" ] ||
+			bad "node$NODE/fallback_limit stayed ($l0 -> $l1) at max_chunks=$M"
+		if [ -n "$OTHER_CAN_GROW" ]; then
+			[ "$r1" -gt "$r0" ] ||
+				bad "node$NODE/remote_allocs stayed ($r0 -> $r1)"
+		fi
 		hold_release $count
 	fi
 	set_ok max_chunks 0
@@ -511,9 +607,40 @@ if [ -n "$BPF_OK" ]; then
 		[ "$f1" = "$f0" ] || bad "fallback_allocs rose ($f0 -> $f1) with max_chunks=0"
 		hold_release $count
 	fi
-	check "max_chunks bounds a node's chunks, beyond it allocations fall back"
+	check "max_chunks bounds a node's chunks; beyond: other nodes, then the fallback"
 else
 	ktap_test_skip "max_chunks bounds a node's chunks (BPF does not use the pool)"
+fi
+
+# max_total_chunks=T with T the chunks all nodes have (at least 1):
+# allocating more than fits in them falls back (fallback_limit) and no node
+# gets a new chunk beyond T.
+if [ -n "$BPF_OK" ]; then
+	set_ok max_chunks 0
+	c=$(st stats/chunks)
+	T=$c
+	[ "$T" -ge 1 ] || T=1
+	count=$(( ($(st stats/free_bytes) + (T - c) * CHUNK + CHUNK / 2) / PROG + 2 ))
+	ktap_print_msg "$c chunks in all, max_total_chunks=$T," \
+		"loading $count programs of $PROG bytes"
+	set_ok max_total_chunks $T
+	f0=$(st stats/fallback_allocs)
+	l0=$(st stats/fallback_limit)
+	if hold_start $count $BIG_INSNS; then
+		f1=$(st stats/fallback_allocs)
+		l1=$(st stats/fallback_limit)
+		c1=$(st stats/chunks)
+		[ "$c1" -le "$T" ] || bad "$c1 chunks in all with max_total_chunks=$T"
+		[ "$f1" -gt "$f0" ] ||
+			bad "fallback_allocs stayed ($f0 -> $f1) at max_total_chunks=$T"
+		[ "$l1" -gt "$l0" ] ||
+			bad "fallback_limit stayed ($l0 -> $l1) at max_total_chunks=$T"
+		hold_release $count
+	fi
+	set_ok max_total_chunks "$ORIG_TOTAL"
+	check "max_total_chunks bounds the chunks of all nodes, beyond it allocations fall back"
+else
+	ktap_test_skip "max_total_chunks bounds the chunks of all nodes (BPF does not use the pool)"
 fi
 
 # reserve_chunks=64: the chunks emptied by closing the programs stay mapped;

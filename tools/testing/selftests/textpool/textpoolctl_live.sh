@@ -40,11 +40,13 @@ tool() {
 
 NODES=$(cd $TP && ls -d node* | sed 's/^node//')
 NR_NODES=$(echo "$NODES" | wc -w)
-ktap_set_plan $((4 + NR_NODES))
+ktap_set_plan $((5 + NR_NODES))
 
 TMP=$(mktemp -d)
 ORIG_RESERVE=$(cat $TP/reserve_chunks)
-trap 'echo "$ORIG_RESERVE" >$TP/reserve_chunks; rm -rf "$TMP"' EXIT
+ORIG_TOTAL=$(cat $TP/max_total_chunks)
+trap 'echo "$ORIG_RESERVE" >$TP/reserve_chunks; echo "$ORIG_TOTAL" >$TP/max_total_chunks
+	rm -rf "$TMP"' EXIT
 
 # JSON on stdin to one "a.b.c value" line per scalar (strings unquoted,
 # array elements numbered from 0).
@@ -209,6 +211,23 @@ for v in 65 1x 99999999999; do
 	[ "$(cat $TP/reserve_chunks)" = "$before" ] || bad "set reserve_chunks $v changed it"
 done
 check "set reserve_chunks with a bad value: a message, exit 1, value kept"
+
+# max_total_chunks: a value it takes, then 0, which the kernel refuses.
+old=$(cat $TP/max_total_chunks)
+new=$((old == 5 ? 6 : 5))
+tool set max_total_chunks $new >"$TMP/out" 2>&1
+rc=$?
+[ $rc = 0 ] || bad "set max_total_chunks $new: exit $rc: $(cat "$TMP/out")"
+out=$(tool get max_total_chunks 2>&1)
+[ "$out" = $new ] || bad "get max_total_chunks printed '$out', want $new"
+tool set max_total_chunks 0 >"$TMP/out" 2>&1
+rc=$?
+[ $rc = 1 ] || bad "set max_total_chunks 0: exit $rc, want 1: $(cat "$TMP/out")"
+grep -q "invalid value '0' for max_total_chunks" "$TMP/out" ||
+	bad "set max_total_chunks 0: no message: $(cat "$TMP/out")"
+[ "$(cat $TP/max_total_chunks)" = $new ] || bad "set max_total_chunks 0 changed it"
+echo "$old" >$TP/max_total_chunks
+check "set and get max_total_chunks; 0 is refused with a message, exit 1"
 
 tool set chunk_size 1 >"$TMP/out" 2>&1
 rc=$?
