@@ -7,7 +7,8 @@
 #      checkpatch.pl --strict on every mail, kernel-doc on our files
 #   3. the kernel build
 #   4. the guest: KUnit suites (built in) and the textpool kselftests, then
-#      a second boot with textpool=off: the users work through the fallback
+#      a second boot with textpool=off: the users work through the fallback;
+#      under KASLR the two boots must place the first chunk differently
 # Prints each failing test by name and ends with "N passed, N failed,
 # N skipped"; exits non-zero on any failure, kernel splat, crash or hang.
 
@@ -30,6 +31,30 @@ layer() { echo "== $*" >&2; }
 tap() {
 	local prefix=$1 file=$2
 	python3 "$TP_TOP/dev/ktap.py" --prefix "$prefix" "$file" >>"$results"
+}
+
+# The "textpool-chunk-base: 0x..." line of a console log (the lowest chunk
+# start, dev/guest/chunk-base.sh), or nothing.
+chunk_base() {
+	grep -aoE 'textpool-chunk-base: 0x[0-9a-f]+' "$1" 2>/dev/null | tail -n 1 | sed 's/.* //' || true
+}
+
+# Under KASLR the chunks of the two boots must not land at the same place.
+chunk_placement() {
+	local name="guest: chunk placement differs between boots" a b
+	a=$(chunk_base "$1")
+	b=$(chunk_base "$2")
+	if [ -z "$a" ] && [ -z "$b" ]; then
+		fail "$name (no textpool-chunk-base line in either boot)"
+	elif [ -z "$a" ]; then
+		fail "$name (no textpool-chunk-base line in the check boot)"
+	elif [ -z "$b" ]; then
+		fail "$name (no textpool-chunk-base line in the textpool=off boot)"
+	elif [ "$a" = "$b" ]; then
+		fail "$name (both boots placed it at $a)"
+	else
+		pass "$name ($a, $b)"
+	fi
 }
 
 layer "host unit tests"
@@ -84,6 +109,7 @@ if "$TP_TOP/dev/kbuild.sh" "$TP_TREE" build 2>"$out/build.err"; then
 		fail "guest(textpool=off): boots and finishes"
 	fi
 	[ -f "$out/console-off.log" ] && tap "guest(textpool=off)" "$out/console-off.log"
+	chunk_placement "$out/console.log" "$out/console-off.log"
 else
 	cat "$out/build.err" >&2
 	fail "build: kernel"

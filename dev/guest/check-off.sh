@@ -26,7 +26,7 @@ workload() {
 }
 
 echo "KTAP version 1"
-echo "1..8"
+echo "1..10"
 [ "$(stat enabled)" = 0 ]
 result $? "textpool=off: enabled reads 0"
 
@@ -65,4 +65,21 @@ sleep 1
 result $? "BPF and ftrace allocations are all given back"
 [ "$(stat stats/alloc_failures)" = 0 ]
 result $? "no allocation failed"
+
+# Turned on at run time, the pools map a chunk: make check compares where
+# it lands with the chunk of the first boot.  Under KASLR it must not be
+# where lowest-fit would put it: the placement of lowest-fit moves only
+# with what else the module area holds (execmem's random offset), which
+# the comparison across boots cannot tell from randomness.
+free=$(/tp/lowest-free.sh)
+echo "# lowest free 2 MiB of the module area: ${free:-none}"
+echo 1 >$TP/enabled
+out=$(/tp/chunk-base.sh)
+rc=$?
+echo "$out"
+result $rc "enabled at run time, a BPF program gets a chunk"
+base=$(echo "$out" | sed -n 's/^textpool-chunk-base: //p')
+[ -n "$free" ] && [ -n "$base" ] && [ "$base" != "$free" ]
+result $? "the chunk is not at the lowest free 2 MiB (${base:-none}, lowest free ${free:-none})"
+echo 0 >$TP/enabled
 exit $failed
