@@ -8,6 +8,7 @@
 #   3. the kernel build
 #   4. the guest: KUnit suites (built in) and the textpool kselftests, then
 #      a second boot with textpool=off: the users work through the fallback;
+#      every test the sources define must have reported (dev/expect.py);
 #      under KASLR the two boots must place the first chunk differently
 # Prints each failing test by name and ends with "N passed, N failed,
 # N skipped"; exits non-zero on any failure, kernel splat, crash or hang.
@@ -109,6 +110,10 @@ if "$TP_TOP/dev/kbuild.sh" "$TP_TREE" build 2>"$out/build.err"; then
 		fail "guest(textpool=off): boots and finishes"
 	fi
 	[ -f "$out/console-off.log" ] && tap "guest(textpool=off)" "$out/console-off.log"
+	# Every test the sources define must have reported, in its boot.
+	python3 "$TP_TOP/dev/expect.py" "$TP_TOP" "$results" >"$out/expect.out"
+	cat "$out/expect.out" >>"$results"
+	grep '^FAIL' "$out/expect.out" >&2 || true
 	chunk_placement "$out/console.log" "$out/console-off.log"
 else
 	cat "$out/build.err" >&2

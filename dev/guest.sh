@@ -26,7 +26,7 @@ accel="-accel tcg -cpu max"
 [ "${TP_ACCEL:-tcg}" = kvm ] && accel="-accel kvm -cpu host"
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=7 tp.mode=$mode $extra"
 case $mode in
-check) cmdline="$cmdline kunit.enable=1" ;;
+check) cmdline="$cmdline kunit.enable=1 textpool=bogus" ;;
 check-off) cmdline="$cmdline kunit.enable=1 textpool=off" ;;
 esac
 qemu=(qemu-system-x86_64 $accel -smp 2,sockets=2,cores=1,threads=1 -m 2G -nodefaults -no-reboot

@@ -53,11 +53,24 @@ def split_prefix(line):
     return depth, line
 
 
+# KUnit's report of a failed expectation or assertion, before the result.
+KUNIT_FAILED = re.compile(r'^#\s*(\w+): (?:EXPECTATION|ASSERTION) FAILED')
+
+
 def parse_results(lines):
-    """Yield (status, name) for each leaf result, named by its parents."""
+    """Yield (status, name) for each leaf result, named by its parents.
+
+    A KUnit case that skips after a failed expectation (kunit_skip()
+    overrides the failure) is a failure.
+    """
     pending = {}    # depth -> [(status, name)] waiting for their parent
+    failed = set()  # (depth, case) with a failed expectation, no result yet
     for raw in lines:
         depth, text = split_prefix(strip_console(raw))
+        f = KUNIT_FAILED.match(text)
+        if f:
+            failed.add((depth, f.group(1)))
+            continue
         m = RESULT.match(text)
         if not m:
             continue
@@ -65,6 +78,10 @@ def parse_results(lines):
         name = name.strip() or 'unnamed'
         skip = (directive or '').upper().startswith('SKIP')
         status = 'SKIP' if skip else ('PASS' if ok == 'ok' else 'FAIL')
+        if (depth, name) in failed:
+            failed.discard((depth, name))
+            status = 'FAIL'
+        failed = {(d, c) for d, c in failed if d <= depth}
         # Anything deeper than the child level was left open: flush it.
         for d in sorted((d for d in pending if d > depth + 1), reverse=True):
             pending.setdefault(d - 1, []).extend(pending.pop(d))

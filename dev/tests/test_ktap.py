@@ -74,6 +74,22 @@ class SplatTests(unittest.TestCase):
     def splats(self, text):
         return list(ktap.find_splats(text.splitlines(True)))
 
+    def test_skip_after_failed_expectation_fails(self):
+        log = """\
+[    1.000000] KTAP version 1
+[    1.000001] 1..1
+[    1.000002]     # Subtest: textpool
+[    1.000003]     1..2
+[    1.000004]     # textpool_test_nodes: EXPECTATION FAILED at mm/textpool_kunit.c:9
+[    1.000005]     Expected 1 == 0
+[    1.000006]     ok 1 textpool_test_nodes # SKIP no node 1
+[    1.000007]     ok 2 textpool_test_other # SKIP disabled
+[    1.000008] ok 1 textpool
+"""
+        self.assertEqual(list(ktap.parse_results(log.splitlines())),
+                         [('FAIL', 'textpool.textpool_test_nodes'),
+                          ('SKIP', 'textpool.textpool_test_other')])
+
     def test_warning_found(self):
         log = ('[    2.0] ------------[ cut here ]------------\n'
                '[    2.1] WARNING: CPU: 0 PID: 1 at mm/textpool.c:100 x+0x1/0x2\n')

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Which tests must have reported, and which did not.
+
+    expect.py TOP RESULTS
+
+make check must not pass with a suite missing (not built, not installed,
+crashed before it printed anything).  The expected tests are read from the
+sources, not listed by hand: the KUnit cases (KUNIT_CASE) of our KUnit
+suites, in both boots (the textpool=off boot runs them too, the textpool
+suite skipping itself); the kselftests of tools/testing/selftests/textpool
+(TEST_PROGS, TEST_GEN_PROGS) in the first boot; the results of
+dev/guest/check-off.sh (its plan) in the second.  Prints "FAIL ..." for
+each one that has no PASS, FAIL or SKIP line in RESULTS, "PASS ..." for
+the check itself, and exits 0; the caller sums up.
+"""
+import os
+import re
+import sys
+
+# Our KUnit suites, built in (see tools/testing/selftests/textpool/config).
+KUNIT_SOURCES = ('mm/textpool_kunit.c', 'kernel/bpf/prog_pack_kunit.c')
+BOOTS = ('guest', 'guest(textpool=off)')
+
+
+def kunit_cases(path):
+    """(suite, [case]) of the KUnit suite defined in path."""
+    with open(path) as f:
+        src = f.read()
+    suite = re.search(r'struct kunit_suite \w+ = \{[^}]*?\.name\s*=\s*"([^"]+)"',
+                      src, re.S)
+    cases = re.findall(r'^\s*KUNIT_CASE\((\w+)\)', src, re.M)
+    if not suite or not cases:
+        raise SystemExit(f'expect.py: no KUnit suite or case in {path}')
+    return suite.group(1), cases
+
+
+def kselftests(makefile):
+    """The test programs a kselftest Makefile installs."""
+    tests = []
+    with open(makefile) as f:
+        lines = f.readlines()
+    for line in lines:
+        m = re.match(r'^\s*TEST_(?:GEN_)?PROGS\s*\+?=\s*(.*)$', line)
+        if m:
+            tests += m.group(1).split()
+    return tests
+
+
+def check_off_plan(script):
+    """Number of results dev/guest/check-off.sh plans."""
+    with open(script) as f:
+        m = re.search(r'echo "1\.\.(\d+)"', f.read())
+    return int(m.group(1)) if m else 0
+
+
+def main():
+    top, results = sys.argv[1], sys.argv[2]
+    reported = set()
+    with open(results) as f:
+        lines = f.readlines()
+    for line in lines:
+        m = re.match(r'^(PASS|FAIL|SKIP) (.*)$', line.rstrip('\n'))
+        if m:
+            reported.add(m.group(2))
+    names = sorted(reported)
+
+    def has(prefix, exact=False):
+        if exact:
+            return prefix in reported
+        return any(n == prefix or n.startswith(prefix + '.') for n in names)
+
+    missing = []
+    for src in KUNIT_SOURCES:
+        suite, cases = kunit_cases(os.path.join(top, src))
+        for boot in BOOTS:
+            for case in cases:
+                name = f'{boot}: {suite}.{case}'
+                if not has(name):
+                    missing.append(name)
+    tests = kselftests(os.path.join(top, 'tools/testing/selftests/textpool/Makefile'))
+    for test in tests:
+        name = f'guest: selftests: textpool: {test}'
+        if not has(name):
+            missing.append(name)
+    plan = check_off_plan(os.path.join(top, 'dev/guest/check-off.sh'))
+    off = [n for n in names if n.startswith('guest(textpool=off): ')
+           and not any(n.startswith(f'guest(textpool=off): {s}.')
+                       for s in ('textpool', 'bpf_prog_pack'))
+           and 'kernel splat' not in n and 'boots and finishes' not in n]
+    if len(off) < plan:
+        missing.append(f'guest(textpool=off): check-off.sh ({len(off)} of {plan} results)')
+    for name in missing:
+        print(f'FAIL missing: {name}')
+    if not missing:
+        print('PASS every expected test reported')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
