@@ -54,6 +54,9 @@
  * pools; only then does the execmem fallback (below) take over, counted by
  * cause.  max_chunks bounds each node, max_total_chunks all of them, so
  * that the pools never crowd out module loading from the module area.
+ * Under memory pressure a shrinker gives the empty chunks of the node
+ * short of memory back (shrunk_chunks); the reserve chunks among them are
+ * made again, from free 2 MiB pages only, once the pressure is over.
  *
  * Chunks are tracked by the vmap_area tree: each is a vm_struct flagged
  * VM_TEXTPOOL whose ->textpool points to its struct textpool_chunk.  An
@@ -133,6 +136,14 @@
  * rbtree of their own under textpool_fallback_lock, so a repeated or racing
  * free of one finds it at most once.
  *
+ * Fault injection
+ * ---------------
+ * With CONFIG_FAULT_INJECTION, fail_textpool (the kernel's fault_attr, in
+ * debugfs and on the command line) fails the steps of making a chunk
+ * (metadata, 2 MiB page, protection) and the execmem fallback, selected by
+ * the mask fail_textpool/steps: each failure takes the path a real one
+ * would.
+ *
  * Locking
  * -------
  * Each node has two mutexes.  node->lock protects its trees, its chunk
@@ -181,7 +192,9 @@
 #include <linux/bitmap.h>
 #include <linux/cacheflush.h>
 #include <linux/completion.h>
+#include <linux/debugfs.h>
 #include <linux/execmem.h>
+#include <linux/fault-inject.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/jiffies.h>
@@ -197,6 +210,7 @@
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/textpool.h>
@@ -223,12 +237,25 @@
 #define TEXTPOOL_REFILL_RANGES	64
 /* How long a node that found no 2 MiB page skips compaction. */
 #define TEXTPOOL_GROW_BACKOFF	(5 * HZ)
+/* After the shrinker gave reserve chunks back, when to make them again. */
+#define TEXTPOOL_RESERVE_DELAY	(2 * HZ)
 
 /* The 2 MiB-aligned part of the module range: textpool_contains()'s map. */
 #define TEXTPOOL_VA_START	ALIGN(MODULES_VADDR, TEXTPOOL_CHUNK_SIZE)
 #define TEXTPOOL_VA_END		ALIGN_DOWN(MODULES_END, TEXTPOOL_CHUNK_SIZE)
 #define TEXTPOOL_MAX_CHUNKS	\
 	((TEXTPOOL_VA_END - TEXTPOOL_VA_START) >> TEXTPOOL_CHUNK_SHIFT)
+
+/* The steps fault injection can fail, bits of fail_textpool/steps. */
+enum textpool_fail_step {
+	TEXTPOOL_FAIL_META,	/* a chunk's metadata */
+	TEXTPOOL_FAIL_PAGE,	/* a chunk's 2 MiB page */
+	TEXTPOOL_FAIL_PROTECT,	/* making a chunk read-only + executable */
+	TEXTPOOL_FAIL_FALLBACK,	/* the execmem fallback */
+	TEXTPOOL_FAIL_NR
+};
+
+#define TEXTPOOL_FAIL_ALL	(BIT(TEXTPOOL_FAIL_NR) - 1)
 
 /* Per first slot of an allocation: 1 + (user << 6 | tail bytes - 1). */
 #define TEXTPOOL_META_TAIL_BITS	TEXTPOOL_SLOT_SHIFT
@@ -340,6 +367,7 @@ struct textpool_user_count {
  * @dirty_frees: frees since the last refill
  * @cursor: allocations prefer space at or above it (0: none yet)
  * @grow_fail_until: until then, a new chunk skips compaction
+ * @shrunk: reserve chunks the shrinker gave back, to be made again
  * @chunks: the chunks of the node
  * @nr_empty: chunks without allocations and without a refill in progress
  * @stats: statistics, written under @lock, read with READ_ONCE()
@@ -356,6 +384,7 @@ struct textpool_node {
 	unsigned int dirty_frees;
 	unsigned long cursor;
 	unsigned long grow_fail_until;
+	unsigned int shrunk;
 	struct list_head chunks;
 	unsigned int nr_empty;
 	struct textpool_stats stats;
@@ -391,6 +420,30 @@ static atomic_long_t textpool_flush_started;
 /* Refills, their extents and the time spent writing them, for the bench. */
 static atomic_long_t textpool_refills, textpool_refill_extents;
 static atomic64_t textpool_refill_ns;
+/*
+ * Fault injection (CONFIG_FAULT_INJECTION): fail_textpool= on the command
+ * line or debugfs fail_textpool/, the kernel's fault_attr, and a mask of
+ * the steps it may fail (fail_textpool/steps, enum textpool_fail_step).
+ */
+static DECLARE_FAULT_ATTR(textpool_fail_attr);
+static u32 textpool_fail_steps = TEXTPOOL_FAIL_ALL;
+
+/* Does fault injection fail this @step now? */
+static bool textpool_should_fail(enum textpool_fail_step step)
+{
+	if (!(READ_ONCE(textpool_fail_steps) & BIT(step)))
+		return false;
+	return should_fail(&textpool_fail_attr, 1);
+}
+
+/* fail_textpool=<interval>,<probability>,<space>,<times> */
+static int __init textpool_fail_setup(char *str)
+{
+	/* setup_fault_attr() returns 1 on success, as __setup() wants. */
+	return setup_fault_attr(&textpool_fail_attr, str) ? 0 : -EINVAL;
+}
+early_param("fail_textpool", textpool_fail_setup);
+
 /* Test hook: the next N ranges of refills and writes report a failure. */
 static atomic_t textpool_arch_fail_next;
 /* Test hook: chunk creation signals the first and waits for the second. */
@@ -402,6 +455,9 @@ static struct textpool_extent *textpool_refill_extents_batch[TEXTPOOL_REFILL_RAN
 
 static void textpool_refill_workfn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(textpool_refill_work, textpool_refill_workfn);
+static void textpool_reserve_workfn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(textpool_reserve_work, textpool_reserve_workfn);
+static struct shrinker *textpool_shrinker;
 
 /* Allocations served by execmem, by address. */
 static DEFINE_MUTEX(textpool_fallback_lock);
@@ -431,16 +487,16 @@ static const enum execmem_type textpool_execmem_types[TEXTPOOL_NR_USERS] = {
 	[TEXTPOOL_OTHER]	= EXECMEM_DEFAULT,
 };
 
+/* textpool=on|off; anything else is reported and changes nothing. */
 static int __init textpool_setup(char *str)
 {
-	if (!str)
-		return -EINVAL;
-	if (!strcmp(str, "off"))
+	if (str && !strcmp(str, "off"))
 		textpool_on = false;
-	else if (!strcmp(str, "on"))
+	else if (str && !strcmp(str, "on"))
 		textpool_on = true;
 	else
-		return -EINVAL;
+		pr_warn("ignoring textpool=%s (expected on or off), textpool stays %s\n",
+			str ?: "", textpool_on ? "on" : "off");
 	return 0;
 }
 early_param("textpool", textpool_setup);
@@ -808,14 +864,16 @@ static bool textpool_chunk_budget(void)
  * failure: then only the free lists are looked at (kswapd and kcompactd
  * are still woken up).
  */
-static struct page *textpool_chunk_page(struct textpool_node *node)
+static struct page *textpool_chunk_page(struct textpool_node *node,
+					bool reclaim)
 {
 	gfp_t gfp = GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN;
 	struct page *page;
 
-	if (time_before(jiffies, READ_ONCE(node->grow_fail_until)))
+	if (!reclaim || time_before(jiffies, READ_ONCE(node->grow_fail_until)))
 		gfp &= ~__GFP_DIRECT_RECLAIM;
-	if (node_state(node->nid, N_MEMORY))
+	if (node_state(node->nid, N_MEMORY) &&
+	    !textpool_should_fail(TEXTPOOL_FAIL_PAGE))
 		page = alloc_pages_node(node->nid, gfp, TEXTPOOL_CHUNK_ORDER);
 	else
 		page = NULL;
@@ -872,12 +930,13 @@ static int textpool_chunk_map(void *addr, struct page *page)
 /*
  * Make a new chunk for @node: a 2 MiB page, mapped, filled with INT3 and
  * protected.  Called with node->grow_lock held and node->lock not held:
- * nothing here is done under node->lock.  Returns NULL and sets @cause
- * if no chunk could be made.
+ * nothing here is done under node->lock.  Without @reclaim, the 2 MiB page
+ * must be free already.  Returns NULL and sets @cause if no chunk could be
+ * made.
  */
 static struct textpool_chunk *
 textpool_chunk_create(struct textpool_node *node,
-		      enum textpool_fallback_cause *cause)
+		      enum textpool_fallback_cause *cause, bool reclaim)
 {
 	int nid = node->nid;
 	struct textpool_chunk *chunk;
@@ -890,6 +949,8 @@ textpool_chunk_create(struct textpool_node *node,
 	if (!textpool_chunk_budget())
 		return NULL;
 	*cause = TEXTPOOL_FB_NOMEM;
+	if (textpool_should_fail(TEXTPOOL_FAIL_META))
+		goto unbudget;
 	chunk = kzalloc_node(sizeof(*chunk), GFP_KERNEL, nid);
 	if (!chunk)
 		goto unbudget;
@@ -900,7 +961,7 @@ textpool_chunk_create(struct textpool_node *node,
 		goto free_meta;
 	chunk->meta_hi = chunk->alloc_map + TEXTPOOL_MAP_LONGS;
 
-	page = textpool_chunk_page(node);
+	page = textpool_chunk_page(node, reclaim);
 	if (page && unlikely(READ_ONCE(textpool_grow_started))) {
 		struct completion *started = READ_ONCE(textpool_grow_started);
 		struct completion *resume = READ_ONCE(textpool_grow_resume);
@@ -923,7 +984,8 @@ textpool_chunk_create(struct textpool_node *node,
 	if (textpool_chunk_map(addr, page))
 		goto free_area;
 	arch_textpool_fill_new(addr, TEXTPOOL_CHUNK_SIZE);
-	if (arch_textpool_protect(addr, TEXTPOOL_CHUNK_SIZE)) {
+	if (textpool_should_fail(TEXTPOOL_FAIL_PROTECT) ||
+	    arch_textpool_protect(addr, TEXTPOOL_CHUNK_SIZE)) {
 		if (WARN_ON_ONCE(arch_textpool_unprotect(addr,
 							 TEXTPOOL_CHUNK_SIZE))) {
 			/* Leak page and area (and budget), not RO pages. */
@@ -1200,7 +1262,8 @@ static void *textpool_alloc_fallback(size_t size, int nid,
 	void *addr = NULL;
 
 	fb = kzalloc(sizeof(*fb), GFP_KERNEL);
-	if (fb && size <= ULONG_MAX - PAGE_SIZE)
+	if (fb && size <= ULONG_MAX - PAGE_SIZE &&
+	    !textpool_should_fail(TEXTPOOL_FAIL_FALLBACK))
 		addr = execmem_alloc(textpool_execmem_types[user], size);
 	if (!addr)
 		goto fail;
@@ -1593,7 +1656,7 @@ static void *textpool_alloc_from(struct textpool_node *node,
 	*cause = TEXTPOOL_FB_LIMIT;
 	if (max && READ_ONCE(node->stats.chunks) >= max)
 		goto out;
-	chunk = textpool_chunk_create(node, cause);
+	chunk = textpool_chunk_create(node, cause, true);
 	if (!chunk)
 		goto out;
 	mutex_lock(&node->lock);
@@ -2060,6 +2123,102 @@ bool textpool_contains(const void *addr)
 	return test_bit(textpool_va_index(a), textpool_present);
 }
 
+/* ---- Memory pressure ----------------------------------------------------- */
+
+/*
+ * Under memory pressure on a node, the shrinker gives back the node's empty
+ * chunks (each a free 2 MiB page); TEXTPOOL_RESERVE_DELAY after the last
+ * shrink, the reserve chunks given back are made again if 2 MiB pages can
+ * be had without reclaim, else later.
+ */
+static unsigned long textpool_shrink_count(struct shrinker *shrinker,
+					   struct shrink_control *sc)
+{
+	struct textpool_node *node;
+	unsigned int empty;
+
+	if (!textpool_is_ready() || sc->nid < 0 || sc->nid >= MAX_NUMNODES)
+		return 0;
+	node = textpool_nodes[sc->nid];
+	empty = node ? READ_ONCE(node->nr_empty) : 0;
+	return empty ?: SHRINK_EMPTY;
+}
+
+static unsigned long textpool_shrink_scan(struct shrinker *shrinker,
+					  struct shrink_control *sc)
+{
+	struct textpool_chunk *chunk, *tmp;
+	struct textpool_node *node;
+	unsigned long freed = 0;
+	LIST_HEAD(release);
+
+	if (!textpool_is_ready() || sc->nid < 0 || sc->nid >= MAX_NUMNODES)
+		return SHRINK_STOP;
+	node = textpool_nodes[sc->nid];
+	/* Reclaim may run under node->lock (an extent allocation): no wait. */
+	if (!node || !mutex_trylock(&node->lock))
+		return SHRINK_STOP;
+	list_for_each_entry_safe_reverse(chunk, tmp, &node->chunks, list) {
+		if (freed >= sc->nr_to_scan)
+			break;
+		if (textpool_chunk_empty(chunk)) {
+			textpool_chunk_unlink(node, chunk, &release);
+			freed++;
+		}
+	}
+	if (freed) {
+		textpool_stat_add(node, shrunk_chunks, freed);
+		node->shrunk += freed;
+	}
+	textpool_node_unlock(node);
+	textpool_release_chunks(&release);
+	sc->nr_scanned = freed;
+	if (!freed)
+		return SHRINK_STOP;
+	mod_delayed_work(system_wq, &textpool_reserve_work,
+			 TEXTPOOL_RESERVE_DELAY);
+	return freed;
+}
+
+/* Make again the reserve chunks the shrinker gave back, without reclaim. */
+static void textpool_reserve_workfn(struct work_struct *work)
+{
+	enum textpool_fallback_cause cause;
+	struct textpool_chunk *chunk;
+	bool again = false;
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY) {
+		struct textpool_node *node = textpool_nodes[nid];
+
+		while (node && READ_ONCE(node->shrunk)) {
+			mutex_lock(&node->grow_lock);
+			mutex_lock(&node->lock);
+			if (node->nr_empty >= READ_ONCE(textpool_reserve) ||
+			    !READ_ONCE(textpool_on))
+				node->shrunk = 0;
+			mutex_unlock(&node->lock);
+			chunk = node->shrunk ?
+				textpool_chunk_create(node, &cause, false) :
+				NULL;
+			if (chunk) {
+				mutex_lock(&node->lock);
+				textpool_chunk_link(node, chunk);
+				node->shrunk--;
+				textpool_node_unlock(node);
+			}
+			mutex_unlock(&node->grow_lock);
+			if (!chunk) {
+				again = READ_ONCE(node->shrunk);
+				break;
+			}
+		}
+	}
+	if (again)	/* still short of memory: try later */
+		schedule_delayed_work(&textpool_reserve_work,
+				      TEXTPOOL_RESERVE_DELAY);
+}
+
 /* ---- Administration ------------------------------------------------------ */
 
 /**
@@ -2223,6 +2382,7 @@ static void textpool_add_stats(struct textpool_node *node,
 		sum->fallback_causes[i] += READ_ONCE(s->fallback_causes[i]);
 	sum->remote_allocs += READ_ONCE(s->remote_allocs);
 	sum->grow_failures += READ_ONCE(s->grow_failures);
+	sum->shrunk_chunks += READ_ONCE(s->shrunk_chunks);
 	sum->bad_frees += READ_ONCE(s->bad_frees);
 	sum->wrong_user += READ_ONCE(s->wrong_user);
 }
@@ -2519,6 +2679,34 @@ unsigned int textpool_chunks_made(void)
 	return atomic_read(&textpool_nr_made);
 }
 
+unsigned long textpool_shrink_node(int nid, unsigned long nr,
+				   unsigned long *count)
+{
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = nid, .nr_to_scan = nr,
+	};
+
+	*count = textpool_shrink_count(textpool_shrinker, &sc);
+	return textpool_shrink_scan(textpool_shrinker, &sc);
+}
+
+void textpool_fail_inject(u32 steps, int times)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	WRITE_ONCE(textpool_fail_steps, steps);
+	textpool_fail_attr.verbose = 0;
+	textpool_fail_attr.interval = 1;
+	textpool_fail_attr.probability = times ? 100 : 0;
+	atomic_set(&textpool_fail_attr.times, times);
+#endif
+}
+
+void textpool_reserve_now(void)
+{
+	mod_delayed_work(system_wq, &textpool_reserve_work, 0);
+	flush_delayed_work(&textpool_reserve_work);
+}
+
 /* ---- Initialisation ------------------------------------------------------ */
 
 /* The range of the architecture, rounded to 2 MiB and checked. */
@@ -2586,7 +2774,7 @@ static void __init textpool_make_reserve(void)
 
 		for (i = 0; i < READ_ONCE(textpool_reserve); i++) {
 			mutex_lock(&node->grow_lock);
-			chunk = textpool_chunk_create(node, &cause);
+			chunk = textpool_chunk_create(node, &cause, true);
 			if (chunk) {
 				mutex_lock(&node->lock);
 				textpool_chunk_link(node, chunk);
@@ -2633,6 +2821,12 @@ static int __init textpool_init(void)
 	textpool_count_early();
 	if (READ_ONCE(textpool_on))
 		textpool_make_reserve();
+	textpool_shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE, "textpool");
+	if (textpool_shrinker) {
+		textpool_shrinker->count_objects = textpool_shrink_count;
+		textpool_shrinker->scan_objects = textpool_shrink_scan;
+		shrinker_register(textpool_shrinker);
+	}
 	/* Publish the pools; pairs with textpool_is_ready(). */
 	smp_store_release(&textpool_ready, true);
 	pr_info("%u KiB chunks of %lu-byte slots, up to %u chunks%s%s\n",
@@ -2643,3 +2837,18 @@ static int __init textpool_init(void)
 	return 0;
 }
 core_initcall(textpool_init);
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+static int __init textpool_fail_debugfs(void)
+{
+	struct dentry *dir;
+
+	dir = fault_create_debugfs_attr("fail_textpool", NULL,
+					&textpool_fail_attr);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	debugfs_create_x32("steps", 0600, dir, &textpool_fail_steps);
+	return 0;
+}
+late_initcall(textpool_fail_debugfs);
+#endif

@@ -46,6 +46,16 @@ void textpool_grow_pause(struct completion *started,
 unsigned int textpool_nr_chunks_total(void);
 /* Chunks made since boot. */
 unsigned int textpool_chunks_made(void);
+/* Run the shrinker on node @nid for @nr objects; @count: what it counted. */
+unsigned long textpool_shrink_node(int nid, unsigned long nr,
+				   unsigned long *count);
+/*
+ * Fail the next @times times the steps of @steps (bits: metadata, page,
+ * protect, fallback) may fail; 0 stops.  Needs CONFIG_FAULT_INJECTION.
+ */
+void textpool_fail_inject(u32 steps, int times);
+/* Make the reserve chunks the shrinker gave back, now. */
+void textpool_reserve_now(void);
 
 /* What the slot at @addr is, see textpool_space_state(). */
 enum textpool_space {

@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/textpool.h>
@@ -234,6 +235,14 @@ static void check_node_pages(struct kunit *test, int nid)
 static void textpool_test_node_placement(struct kunit *test)
 {
 	check_node_pages(test, 0);
+}
+
+/*
+ * Node 1 in a case of its own: a case that skips must not hide a failed
+ * expectation of the same case.
+ */
+static void textpool_test_node1_placement(struct kunit *test)
+{
 	if (!node_online(1) || !node_state(1, N_MEMORY))
 		kunit_skip(test, "no node 1 with memory");
 	check_node_pages(test, 1);
@@ -1358,12 +1367,100 @@ static void textpool_test_fragmented(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, textpool_set_reserve_chunks(reserve), 0);
 }
 
+/*
+ * Memory pressure: the shrinker gives node 0's empty chunks back, counted
+ * in shrunk_chunks; the reserve returns when the pressure is over.
+ */
+static void textpool_test_shrinker(struct kunit *test)
+{
+	unsigned long chunks, shrunk, count, freed;
+	void *p;
+
+	/* Whatever earlier pressure gave back is made again first. */
+	textpool_reserve_now();
+	/* Node 0 keeps the chunk this empties, as its reserve. */
+	KUNIT_ASSERT_GE(test, textpool_reserve_chunks(), 1U);
+	p = textpool_alloc_node(64, 0, TEXTPOOL_OTHER);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	textpool_free(p, TEXTPOOL_OTHER);
+	textpool_refill_all();
+	chunks = STAT(0, chunks);
+	shrunk = STAT(0, shrunk_chunks);
+	freed = textpool_shrink_node(0, 1000, &count);
+	kunit_info(test, "node 0: %lu chunks, %lu empty, %lu given back\n",
+		   chunks, count, freed);
+	KUNIT_ASSERT_NE(test, count, SHRINK_EMPTY);
+	KUNIT_EXPECT_GT(test, count, 0UL);
+	KUNIT_EXPECT_EQ(test, freed, count);
+	KUNIT_EXPECT_EQ(test, STAT(0, chunks), chunks - freed);
+	KUNIT_EXPECT_EQ(test, STAT(0, shrunk_chunks), shrunk + freed);
+	textpool_shrink_node(0, 1000, &count);
+	KUNIT_EXPECT_EQ(test, count, SHRINK_EMPTY);
+
+	/* Pressure over: the reserve is made again. */
+	textpool_reserve_now();
+	KUNIT_EXPECT_EQ(test, STAT(0, chunks), chunks);
+}
+
+/*
+ * Fault injection fails each step of making a chunk and the fallback: the
+ * allocation takes the next path (another node, the fallback) or fails
+ * cleanly, counted, and nothing leaks.
+ */
+static void textpool_test_fault_injection(struct kunit *test)
+{
+	unsigned int reserve = textpool_reserve_chunks(), step, made;
+	unsigned long allocs, failures, grow, chunks;
+	void *p;
+
+	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
+		kunit_skip(test, "no CONFIG_FAULT_INJECTION");
+	KUNIT_ASSERT_EQ(test, textpool_set_reserve_chunks(0), 0);
+	textpool_refill_all();
+	allocs = STAT(NUMA_NO_NODE, allocations);
+	chunks = STAT(NUMA_NO_NODE, chunks);
+
+	/* Metadata, page, protect: every node fails to grow: fallback. */
+	for (step = 0; step < 3; step++) {
+		grow = STAT(NUMA_NO_NODE, grow_failures);
+		made = textpool_chunks_made();
+		textpool_fail_inject(BIT(step), 64);
+		p = textpool_alloc_node(TEXTPOOL_CHUNK_SIZE, 0, TEXTPOOL_OTHER);
+		textpool_fail_inject(0, 0);
+		KUNIT_EXPECT_NOT_NULL(test, p);
+		KUNIT_EXPECT_TRUE(test, textpool_is_fallback(p));
+		KUNIT_EXPECT_EQ(test, textpool_chunks_made(), made);
+		if (step == 1)
+			KUNIT_EXPECT_GT(test, STAT(NUMA_NO_NODE, grow_failures),
+					grow);
+		textpool_free(p, TEXTPOOL_OTHER);
+		/* Without injection, the same request gets a chunk again. */
+		p = textpool_alloc_node(TEXTPOOL_CHUNK_SIZE, 0, TEXTPOOL_OTHER);
+		KUNIT_EXPECT_FALSE(test, textpool_is_fallback(p));
+		textpool_free(p, TEXTPOOL_OTHER);
+	}
+
+	/* The fallback itself: the allocation fails, counted. */
+	failures = STAT(0, alloc_failures);
+	textpool_fail_inject(BIT(3), 1);
+	p = textpool_alloc_node(TEXTPOOL_CHUNK_SIZE + 64, 0, TEXTPOOL_OTHER);
+	textpool_fail_inject(0, 0);
+	KUNIT_EXPECT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, STAT(0, alloc_failures), failures + 1);
+
+	textpool_refill_all();
+	KUNIT_EXPECT_EQ(test, STAT(NUMA_NO_NODE, allocations), allocs);
+	KUNIT_EXPECT_EQ(test, STAT(NUMA_NO_NODE, chunks), chunks);
+	KUNIT_EXPECT_EQ(test, textpool_set_reserve_chunks(reserve), 0);
+}
+
 static struct kunit_case textpool_test_cases[] = {
 	KUNIT_CASE(textpool_test_alignment),
 	KUNIT_CASE(textpool_test_int3),
 	KUNIT_CASE(textpool_test_reuse),
 	KUNIT_CASE(textpool_test_release),
 	KUNIT_CASE(textpool_test_node_placement),
+	KUNIT_CASE(textpool_test_node1_placement),
 	KUNIT_CASE(textpool_test_lookup),
 	KUNIT_CASE(textpool_test_fallback_oversized),
 	KUNIT_CASE(textpool_test_fallback_disabled),
@@ -1391,6 +1488,8 @@ static struct kunit_case textpool_test_cases[] = {
 	KUNIT_CASE(textpool_test_lookup_start),
 	KUNIT_CASE(textpool_test_grow_unlocked),
 	KUNIT_CASE(textpool_test_fragmented),
+	KUNIT_CASE(textpool_test_shrinker),
+	KUNIT_CASE(textpool_test_fault_injection),
 	{}
 };
 

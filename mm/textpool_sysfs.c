@@ -334,6 +334,7 @@ TEXTPOOL_STAT_ATTR_FIELD(fallback_limit, fallback_causes[TEXTPOOL_FB_LIMIT]);
 TEXTPOOL_STAT_ATTR_FIELD(fallback_nomem, fallback_causes[TEXTPOOL_FB_NOMEM]);
 TEXTPOOL_STAT_ATTR_FIELD(remote_allocs, remote_allocs);
 TEXTPOOL_STAT_ATTR_FIELD(grow_failures, grow_failures);
+TEXTPOOL_STAT_ATTR_FIELD(shrunk_chunks, shrunk_chunks);
 TEXTPOOL_STAT_ATTR_FIELD(bad_frees, bad_frees);
 TEXTPOOL_STAT_ATTR_FIELD(wrong_user, wrong_user);
 
@@ -357,6 +358,7 @@ static struct attribute *textpool_stats_attrs[] = {
 	&textpool_stat_fallback_nomem.kattr.attr,
 	&textpool_stat_remote_allocs.kattr.attr,
 	&textpool_stat_grow_failures.kattr.attr,
+	&textpool_stat_shrunk_chunks.kattr.attr,
 	&textpool_stat_bad_frees.kattr.attr,
 	&textpool_stat_wrong_user.kattr.attr,
 	NULL,

@@ -74,6 +74,7 @@ enum textpool_fallback_cause {
  * @remote_allocs: allocations for this node served by another node's pool
  *	(counted on the node that asked)
  * @grow_failures: chunks that could not be made for want of a 2 MiB page
+ * @shrunk_chunks: empty chunks given back under memory pressure
  * @bad_frees: frees of addresses that were not live allocations
  * @wrong_user: frees and writes rejected because the live allocation
  *	belongs to another user
@@ -94,6 +95,7 @@ struct textpool_stats {
 	unsigned long fallback_causes[TEXTPOOL_FB_NR];
 	unsigned long remote_allocs;
 	unsigned long grow_failures;
+	unsigned long shrunk_chunks;
 	unsigned long bad_frees;
 	unsigned long wrong_user;
 };
