@@ -39,7 +39,8 @@ static const struct cmd {
 	{ "stats", do_stats, "stats [--node N] [--json]",
 	  "Show usage per node and in total: used and free bytes, utilisation,\n"
 	  "chunks (2M/4K), fallbacks by cause, remote allocations, failures,\n"
-	  "and live allocations per user.\n"
+	  "chunks given back under memory pressure, and live allocations per\n"
+	  "user.\n"
 	  "  -n, --node N   show node N only\n"
 	  "  -j, --json     print one JSON object (keys: see textpoolctl(8))\n" },
 	{ "get", do_get, "get NAME",

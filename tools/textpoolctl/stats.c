@@ -165,6 +165,7 @@ static const struct row {
 	{ "frees total",	TP_FREE_TOTAL,		false },
 	{ "alloc failures",	TP_ALLOC_FAILURES,	false },
 	{ "grow failures",	TP_GROW_FAILURES,	false },
+	{ "shrunk chunks",	TP_SHRUNK_CHUNKS,	false },
 	{ "bad frees",		TP_BAD_FREES,		false },
 	{ "wrong user",		TP_WRONG_USER,		false },
 };

@@ -44,6 +44,7 @@ const char * const tp_stat_names[TP_NR_STATS] = {
 	[TP_FALLBACK_NOMEM]	= "fallback_nomem",
 	[TP_REMOTE_ALLOCS]	= "remote_allocs",
 	[TP_GROW_FAILURES]	= "grow_failures",
+	[TP_SHRUNK_CHUNKS]	= "shrunk_chunks",
 	[TP_BAD_FREES]		= "bad_frees",
 	[TP_WRONG_USER]		= "wrong_user",
 };

@@ -35,10 +35,10 @@ TP=$TMP/bin/textpoolctl
 STATS="chunks huge_chunks fallback_chunks allocations allocated_bytes
 requested_bytes free_bytes largest_free alloc_total free_total alloc_failures
 fallback_allocs fallback_large fallback_disabled fallback_early fallback_limit
-fallback_nomem remote_allocs grow_failures bad_frees wrong_user"
+fallback_nomem remote_allocs grow_failures shrunk_chunks bad_frees wrong_user"
 # What a kernel of the first version of the ABI lacks.
 NEWER_STATS="fallback_large fallback_disabled fallback_early fallback_limit
-fallback_nomem remote_allocs grow_failures bad_frees wrong_user"
+fallback_nomem remote_allocs grow_failures shrunk_chunks bad_frees wrong_user"
 USERS="bpf ftrace kprobes modules"
 
 # ---------------------------------------------------------------- fixtures
@@ -114,6 +114,16 @@ old_fixture() {
 		for s in $NEWER_STATS; do
 			rm "$F/$n/$s"
 		done
+	done
+}
+
+# prev_fixture NAME: the same, as a kernel of the second version of the ABI
+# has it (21 statistics): all but shrunk_chunks
+prev_fixture() {
+	local n
+	fixture "$1"
+	for n in stats node0 node1; do
+		rm "$F/$n/shrunk_chunks"
 	done
 }
 
@@ -325,10 +335,14 @@ t "stats: fallbacks by cause, under fallback allocs" eval \
 	 printf "%s\n" "large 1013 13 113" "disabled 1014 14 114" "early 1015 15 115" \
 		"limit 1016 16 116" "nomem 1017 17 117" | cmp - "$TMP/causes" &&
 	 out_has "^  large +1013 +13 +113$" && out_has "^  nomem +1017 +17 +117$"'
-t "stats: remote allocs, grow failures, bad frees, wrong user" eval \
+t "stats: remote allocs, grow failures, shrunk chunks, bad frees, wrong user" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^remote allocs +1018 +18 +118$" &&
-	 out_has "^grow failures +1019 +19 +119$" && out_has "^bad frees +1020 +20 +120$" &&
-	 out_has "^wrong user +1021 +21 +121$"'
+	 out_has "^grow failures +1019 +19 +119$" && out_has "^shrunk chunks +1020 +20 +120$" &&
+	 out_has "^bad frees +1021 +21 +121$" && out_has "^wrong user +1022 +22 +122$"'
+t "stats: shrunk chunks right after grow failures" eval \
+	'tp 0 --sysfs "$S" stats && err_lines 0 &&
+	 [ "$(grep -A1 "^grow failures " "$OUT" | sed 1d | awk "{print \$1, \$2}")" = \
+	   "shrunk chunks" ]'
 t "stats: per user" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^bpf +11 +640 B$" && out_has "^ftrace +12 +1.2 KiB$" &&
 	 out_has "^kprobes +13 +1.9 KiB$" && out_has "^modules +14 +2.5 KiB$"'
@@ -364,10 +378,10 @@ JSON_KEYS='chunk_size enabled max_chunks max_total_chunks node0 node1 reserve_ch
 JSON_KEYS+=' stats users'
 
 # json_is_files DIR [N]: the JSON of stats on $OUT mirrors the files of DIR,
-# N values (77: 6 tunables and constants, 21 statistics in 3 directories,
+# N values (80: 6 tunables and constants, 22 statistics in 3 directories,
 # 2 of 4 users)
 json_is_files() {
-	local d=$1 nr=${2:-$((6 + 21 * 3 + 2 * 4))} path val want
+	local d=$1 nr=${2:-$((6 + 22 * 3 + 2 * 4))} path val want
 	local flat='paths(scalars) as $p | "\($p | map(tostring) | join("/")) \(getpath($p))"'
 
 	jq -r "$flat" "$OUT" >"$TMP/flat" || return 1
@@ -449,7 +463,7 @@ if [ -n "$NOBODY" ]; then
 		out_has "^largest free +- "'
 	t "stats: a directory we may not read" eval 'fixture eacces2 && chmod -R a+rX "$F" &&
 		chmod 0 "$F/node1" && as_nobody 1 --sysfs "$F" stats &&
-		err_has "node1/chunks: Permission denied" && err_lines 21 &&
+		err_has "node1/chunks: Permission denied" && err_lines 22 &&
 		out_has "^chunks +2 +1 +-$"'
 else
 	skip "stats: unreadable files" "cannot drop root (no setpriv)"
@@ -478,14 +492,15 @@ t "stats: nodeN a file" eval 'fixture nodefile && rm -r "$F/node1" && echo 1 >"$
 # not fail for it.
 OLD_MSG="not in this kernel \(an older textpool\), not shown: max_total_chunks, fallback_large,"
 OLD_MSG+=" fallback_disabled, fallback_early, fallback_limit, fallback_nomem, remote_allocs,"
-OLD_MSG+=" grow_failures, bad_frees, wrong_user$"
+OLD_MSG+=" grow_failures, shrunk_chunks, bad_frees, wrong_user$"
 t "older kernel: stats shows the rest, says what is missing, exit 0" eval \
 	'old_fixture old && tp 0 --sysfs "$F" stats && err_lines 1 && err_has "$OLD_MSG" &&
 	 out_has "^textpool enabled, reserve_chunks 1, max_chunks 0 \(no bound\)$" &&
 	 out_has "^fallback allocs +1012 +12 +112$" && out_has "^alloc failures +1011 " &&
 	 out_has "^used +4.0 KiB +5 B +105 B$" &&
 	 out_lacks "^  (large|disabled|early|limit|nomem) " &&
-	 out_lacks "^(remote allocs|grow failures|bad frees|wrong user) " && out_lacks " - "'
+	 out_lacks "^(remote allocs|grow failures|shrunk chunks|bad frees|wrong user) " &&
+	 out_lacks " - "'
 t "older kernel: stats --node 1" eval \
 	'old_fixture old && tp 0 --sysfs "$F" stats --node 1 && err_has "$OLD_MSG" &&
 	 out_has "^fallback allocs +112$" && out_lacks "^remote allocs"'
@@ -502,7 +517,7 @@ if have jq; then
 		 tp 0 --sysfs "$F" stats --json && err_lines 1 &&
 		 err_has "not shown: remote_allocs, wrong_user$" &&
 		 [ "$(jq -r ".node1 | keys_unsorted[]" "$OUT" | tail -n 1)" = bad_frees ] &&
-		 [ "$(jq .node0.wrong_user "$OUT")" = 21 ] && json_is_files "$F" 75'
+		 [ "$(jq .node0.wrong_user "$OUT")" = 22 ] && json_is_files "$F" 78'
 else
 	skip "older kernel: stats --json tests" "jq not installed"
 fi
@@ -516,7 +531,7 @@ t "older kernel: an unreadable newer file is an error" eval \
 t "older kernel: watch works" eval \
 	'old_fixture old && tp 0 --sysfs "$F" watch -i 0.01 -c 2 && err_lines 0 &&
 	 [ "$(wc -l <"$OUT")" = 3 ]'
-for v in max_total_chunks stats/remote_allocs node1/fallback_nomem; do
+for v in max_total_chunks stats/remote_allocs node1/fallback_nomem node0/shrunk_chunks; do
 	t "older kernel: get $v says the kernel lacks it" eval \
 		'old_fixture old && tp 1 --sysfs "$F" get "$v" && out_empty && err_lines 1 &&
 		 err_has "this kernel has no .*/$v \(an older textpool\)$"'
@@ -527,6 +542,34 @@ t "older kernel: set max_total_chunks says the kernel lacks it, creates nothing"
 	 [ ! -e "$F/max_total_chunks" ]'
 t "older kernel: set max_chunks still works" eval \
 	'old_fixture old && tp 0 --sysfs "$F" set max_chunks 8 && [ "$(cat "$F/max_chunks")" = 8 ]'
+
+# A kernel of the second version of the ABI has max_total_chunks and 21
+# statistics: all but shrunk_chunks.
+PREV_MSG="not in this kernel \(an older textpool\), not shown: shrunk_chunks$"
+t "no shrunk_chunks: stats shows the rest, says it is missing, exit 0" eval \
+	'prev_fixture prev && tp 0 --sysfs "$F" stats && err_lines 1 && err_has "$PREV_MSG" &&
+	 out_has "^textpool enabled, .*, max_total_chunks 1024$" &&
+	 out_has "^grow failures +1019 +19 +119$" && out_has "^bad frees +1021 +21 +121$" &&
+	 out_lacks "^shrunk chunks" && out_lacks " - "'
+t "no shrunk_chunks: stats --node 0" eval \
+	'prev_fixture prev && tp 0 --sysfs "$F" stats --node 0 && err_lines 1 &&
+	 err_has "$PREV_MSG" && out_has "^wrong user +22$" && out_lacks "^shrunk chunks"'
+if have jq; then
+	t "no shrunk_chunks: stats --json leaves the key out, exit 0" eval \
+		'prev_fixture prev && tp 0 --sysfs "$F" stats --json && err_lines 1 &&
+		 err_has "$PREV_MSG" && json_is_files "$F" $((6 + 21 * 3 + 2 * 4)) &&
+		 [ "$(jq -r "keys[]" "$OUT" | xargs)" = "$JSON_KEYS" ] &&
+		 [ "$(jq -r ".node1 | keys_unsorted[]" "$OUT" | xargs)" = \
+		   "$(echo ${STATS/shrunk_chunks /})" ] &&
+		 [ "$(jq ".stats | has(\"shrunk_chunks\")" "$OUT")" = false ]'
+else
+	skip "no shrunk_chunks: stats --json" "jq not installed"
+fi
+t "no shrunk_chunks: get stats/shrunk_chunks says the kernel lacks it" eval \
+	'prev_fixture prev && tp 1 --sysfs "$F" get stats/shrunk_chunks && out_empty &&
+	 err_lines 1 && err_has "this kernel has no .*/stats/shrunk_chunks \(an older textpool\)$"'
+t "no shrunk_chunks: get max_total_chunks still works" eval \
+	'prev_fixture prev && tp 0 --sysfs "$F" get max_total_chunks && [ "$(cat "$OUT")" = 1024 ]'
 
 # --------------------------------------------------------------------- get
 
@@ -809,6 +852,8 @@ t "bash completion: get NAME of a newer kernel" eval \
 	 want+=" stats/fallback_early stats/fallback_large stats/fallback_limit"
 	 want+=" stats/fallback_nomem"
 	 expect_completion "textpoolctl --sysfs $S get stats/fallback_" "$want"'
+t "bash completion: get node0/sh" eval \
+	'expect_completion "textpoolctl --sysfs $S get node0/sh" "node0/shrunk_chunks"'
 t "bash completion: set enabled VALUE" expect_completion "textpoolctl set enabled ''" "0 1"
 t "bash completion: get NAME from --sysfs" eval \
 	'expect_completion "textpoolctl --sysfs $S get node1/al" \

@@ -19,7 +19,7 @@ HELPER=$DIR/sysfs_helper
 STATS="chunks huge_chunks fallback_chunks allocations allocated_bytes
 requested_bytes free_bytes largest_free alloc_total free_total alloc_failures
 fallback_allocs fallback_large fallback_disabled fallback_early fallback_limit
-fallback_nomem remote_allocs grow_failures bad_frees wrong_user"
+fallback_nomem remote_allocs grow_failures shrunk_chunks bad_frees wrong_user"
 # fallback_allocs by cause: each fallback is counted under one of them.
 CAUSES="fallback_large fallback_disabled fallback_early fallback_limit
 fallback_nomem"
@@ -166,11 +166,11 @@ check_files $TP 444 chunk_size slot_size
 check "top level: tunables 0644, constants 0444, one nodeN/ per node with memory ($NODES)"
 
 check_exact $TP/stats 444 $STATS
-check "stats/: the 21 statistics, 0444"
+check "stats/: the 22 statistics, 0444"
 
 for n in $NODES; do
 	check_exact $TP/node$n 444 $STATS
-	check "node$n/: the 21 statistics, 0444"
+	check "node$n/: the 22 statistics, 0444"
 done
 
 check_exact $TP/users dir $USERS
@@ -190,7 +190,8 @@ check "constants: chunk_size=$CHUNK slot_size=64; statistics are numbers"
 
 for f in chunk_size slot_size stats/chunks stats/fallback_allocs \
 	 stats/fallback_limit node$NODE/alloc_total node$NODE/remote_allocs \
-	 node$NODE/wrong_user users/bpf/allocations; do
+	 node$NODE/wrong_user stats/shrunk_chunks node$NODE/shrunk_chunks \
+	 users/bpf/allocations; do
 	expect "$f" 1 EACCES EPERM EIO
 	expect "$f" 0 EACCES EPERM EIO
 done
