@@ -904,6 +904,14 @@ static struct vm_struct *textpool_chunk_area(int nid)
 	return vm;
 }
 
+/* A chunk could not be made: no 2 MiB page, or a step of making it failed. */
+static void textpool_count_grow_failure(struct textpool_node *node)
+{
+	mutex_lock(&node->lock);
+	textpool_stat_add(node, grow_failures, 1);
+	mutex_unlock(&node->lock);
+}
+
 /* Map the 2 MiB @page at @addr with one PMD (or PTEs without PSE). */
 static int textpool_chunk_map(void *addr, struct page *page)
 {
@@ -971,12 +979,8 @@ textpool_chunk_create(struct textpool_node *node,
 			wait_for_completion(resume);
 		}
 	}
-	if (!page) {
-		mutex_lock(&node->lock);
-		textpool_stat_add(node, grow_failures, 1);
-		mutex_unlock(&node->lock);
+	if (!page)
 		goto free_meta;
-	}
 	vm = textpool_chunk_area(nid);
 	if (!vm)
 		goto free_page;
@@ -990,6 +994,7 @@ textpool_chunk_create(struct textpool_node *node,
 							 TEXTPOOL_CHUNK_SIZE))) {
 			/* Leak page and area (and budget), not RO pages. */
 			textpool_chunk_free_meta(chunk);
+			textpool_count_grow_failure(node);
 			return NULL;
 		}
 		goto free_area;
@@ -1014,6 +1019,7 @@ free_meta:
 	textpool_chunk_free_meta(chunk);
 unbudget:
 	atomic_dec(&textpool_nr_chunks);
+	textpool_count_grow_failure(node);
 	return NULL;
 }
 

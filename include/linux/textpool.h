@@ -73,7 +73,8 @@ enum textpool_fallback_cause {
  * @fallback_causes: @fallback_allocs by enum textpool_fallback_cause
  * @remote_allocs: allocations for this node served by another node's pool
  *	(counted on the node that asked)
- * @grow_failures: chunks that could not be made for want of a 2 MiB page
+ * @grow_failures: chunks that could not be made: no 2 MiB page, or a step
+ *	of making one (metadata, mapping, protection) failed
  * @shrunk_chunks: empty chunks given back under memory pressure
  * @bad_frees: frees of addresses that were not live allocations
  * @wrong_user: frees and writes rejected because the live allocation
