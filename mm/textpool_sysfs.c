@@ -138,6 +138,31 @@ static int textpool_sysfs_bool(const char *buf, size_t count, bool *res)
 	return -EINVAL;
 }
 
+/**
+ * textpool_sysfs_store_uint() - the store of an unsigned tunable
+ * @buf: what was written
+ * @count: bytes written
+ * @max: largest value accepted
+ * @set: the setter of mm/textpool.c
+ *
+ * Return: @count, -EPERM without CAP_SYS_ADMIN, or the error of
+ * textpool_sysfs_uint() or of @set (the value is then unchanged).
+ */
+static ssize_t textpool_sysfs_store_uint(const char *buf, size_t count,
+					 unsigned int max,
+					 int (*set)(unsigned int nr))
+{
+	unsigned int nr;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = textpool_sysfs_uint(buf, count, max, &nr);
+	if (!err)
+		err = set(nr);
+	return err ? err : count;
+}
+
 /* Tunables */
 
 static ssize_t enabled_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -173,16 +198,8 @@ static ssize_t reserve_chunks_store(struct kobject *kobj,
 				    struct kobj_attribute *attr,
 				    const char *buf, size_t count)
 {
-	unsigned int nr;
-	int err;
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	err = textpool_sysfs_uint(buf, count, TEXTPOOL_SYSFS_MAX_RESERVE, &nr);
-	if (err)
-		return err;
-	err = textpool_set_reserve_chunks(nr);
-	return err ? err : count;
+	return textpool_sysfs_store_uint(buf, count, TEXTPOOL_SYSFS_MAX_RESERVE,
+					 textpool_set_reserve_chunks);
 }
 
 static struct kobj_attribute reserve_chunks_attr =
@@ -198,16 +215,8 @@ static ssize_t max_chunks_store(struct kobject *kobj,
 				struct kobj_attribute *attr,
 				const char *buf, size_t count)
 {
-	unsigned int nr;
-	int err;
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	err = textpool_sysfs_uint(buf, count, textpool_max_chunks_limit(), &nr);
-	if (err)
-		return err;
-	err = textpool_set_max_chunks(nr);
-	return err ? err : count;
+	return textpool_sysfs_store_uint(buf, count, textpool_max_chunks_limit(),
+					 textpool_set_max_chunks);
 }
 
 static struct kobj_attribute max_chunks_attr = __ATTR_RW_MODE(max_chunks, 0644);
@@ -222,16 +231,8 @@ static ssize_t max_total_chunks_store(struct kobject *kobj,
 				      struct kobj_attribute *attr,
 				      const char *buf, size_t count)
 {
-	unsigned int nr;
-	int err;
-
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
-	err = textpool_sysfs_uint(buf, count, textpool_max_chunks_limit(), &nr);
-	if (err)
-		return err;
-	err = textpool_set_max_total_chunks(nr);
-	return err ? err : count;
+	return textpool_sysfs_store_uint(buf, count, textpool_max_chunks_limit(),
+					 textpool_set_max_total_chunks);
 }
 
 static struct kobj_attribute max_total_chunks_attr =
