@@ -4,10 +4,10 @@
  * lib/test_vmalloc.c: threads bound round-robin to the online CPUs
  * allocate, write, verify and free textpool memory, case by case.
  *
- * textpool exports no symbols, so this is built in and idle until started
- * with test_textpool.run=1 on the kernel command line or with
- * "echo 1 > /sys/module/test_textpool/parameters/run", which blocks until
- * the run is over.  The other parameters in that directory choose the run:
+ * A module for test kernels (CONFIG_TEST_TEXTPOOL=m): textpool exports the
+ * functions it calls to it alone, in the TEXTPOOL_TEST namespace.  Loaded,
+ * it runs its cases and then fails to load (-EAGAIN), so that it is gone
+ * again; the module parameters choose the run:
  *
  *   nr_threads     threads per case, 1..64 (thread i runs on the i-th
  *                  online CPU, round-robin)
@@ -18,10 +18,12 @@
  *   run_test_mask  the cases to run, bit N - 1 for case N
  *   sequential     1: cases in their order, 0: in a random order
  *
- * A bad value is refused (-EINVAL) with a line in the kernel log that
- * says why.  Results go to the kernel log as KTAP, each line prefixed
- * with "test_textpool: ", one result per case with the operations done
- * and the milliseconds taken:
+ *   insmod test_textpool.ko nr_threads=4 nr_iterations=2000 run_test_mask=5
+ *
+ * A bad value makes insmod fail (-EINVAL) with a line in the kernel log
+ * that names the parameter and says why.  Results go to the kernel log as
+ * KTAP, each line prefixed with "test_textpool: ", one result per case
+ * with the operations done and the milliseconds taken:
  *
  *   test_textpool: KTAP version 1
  *   test_textpool: 1..9
@@ -32,6 +34,15 @@
  * a free it should have taken (or, in bad_free, did not reject exactly
  * the bad ones), or if TEXTPOOL_OTHER's live allocations are not back to
  * what they were at its start.
+ *
+ * With fragment_node=N the module runs no case: it leaves node N without a
+ * free 2 MiB page, for tools/testing/selftests/textpool/fragmented.sh.  It
+ * takes the free space of node N's chunks, so that the node's next
+ * allocation needs a new chunk, then every free 4 KiB page of the node and
+ * gives every other one back (by pfn), checks that no free block of 2 MiB
+ * or more is left on the node, and stays loaded, holding all of it until
+ * it is removed.  Keeping compaction from making a 2 MiB page again out of
+ * movable pages (vm.extfrag_threshold=1000) is up to the caller.
  */
 
 #define pr_fmt(fmt) "test_textpool: " fmt
@@ -41,11 +52,15 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/llist.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/nodemask.h>
 #include <linux/random.h>
@@ -59,6 +74,7 @@
 #include <linux/textpool.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 
 #include "textpool_internal.h"
 
@@ -78,7 +94,7 @@ static unsigned int tt_max_size = 4096;
 static int tt_node = NUMA_NO_NODE;
 static unsigned int tt_run_test_mask = GENMASK(TT_NR_CASES - 1, 0);
 static bool tt_sequential = true;
-static bool tt_run_at_boot;
+static int tt_fragment_node = NUMA_NO_NODE;
 static unsigned int tt_fill;
 
 struct tt_obj {
@@ -1097,18 +1113,16 @@ out:
 	return !errors;
 }
 
-static DEFINE_MUTEX(tt_lock);
-
-static void tt_run(void)
+/* Run the cases chosen by the parameters; -ENOMEM if it could not. */
+static int tt_run(void)
 {
 	unsigned int order[TT_NR_CASES], n = 0, i, j, failed = 0;
 	struct tt_run *r;
-	int nid, cpu;
+	int nid, cpu, ret = 0;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
-		return;
-	mutex_lock(&tt_lock);
+		return -ENOMEM;
 	r->nr_threads = tt_nr_threads;
 	r->iters = tt_nr_iterations;
 	r->min_size = tt_min_size;
@@ -1121,6 +1135,7 @@ static void tt_run(void)
 	r->cpus = kcalloc(nr_cpu_ids, sizeof(*r->cpus), GFP_KERNEL);
 	if (!r->th || !r->cpus || !r->nr_nids) {
 		pr_err("# out of memory\n");
+		ret = -ENOMEM;
 		goto out;
 	}
 	cpus_read_lock();
@@ -1147,10 +1162,10 @@ static void tt_run(void)
 		failed += !tt_run_case(r, &tt_cases[order[i]], i + 1);
 	pr_info("# %u passed, %u failed\n", n - failed, failed);
 out:
-	mutex_unlock(&tt_lock);
 	kfree(r->cpus);
 	vfree(r->th);
 	kfree(r);
+	return ret;
 }
 
 /* ---- Parameters ---------------------------------------------------------- */
@@ -1206,33 +1221,25 @@ static int tt_set_size(const char *val, const struct kernel_param *kp)
 		       TEXTPOOL_CHUNK_SIZE);
 		return -EINVAL;
 	}
-	if (is_min && v > tt_max_size) {
-		pr_err("min_size=%u: larger than max_size=%u\n", v,
-		       tt_max_size);
-		return -EINVAL;
-	}
-	if (!is_min && v < tt_min_size) {
-		pr_err("max_size=%u: smaller than min_size=%u\n", v,
-		       tt_min_size);
-		return -EINVAL;
-	}
 	*(unsigned int *)kp->arg = v;
 	return 0;
 }
 
 static int tt_set_node(const char *val, const struct kernel_param *kp)
 {
+	bool frag = kp->arg == &tt_fragment_node;
+	const char *name = frag ? "fragment_node" : "node";
 	int v;
 
 	if (kstrtoint(val, 0, &v)) {
-		pr_err("node: '%s' is not a number\n", val);
+		pr_err("%s: '%s' is not a number\n", name, val);
 		return -EINVAL;
 	}
 	if (v != NUMA_NO_NODE &&
 	    (v < 0 || v >= MAX_NUMNODES || !node_online(v) ||
 	     !node_state(v, N_MEMORY))) {
-		pr_err("node=%d: not an online node with memory (-1: all)\n",
-		       v);
+		pr_err("%s=%d: not an online node with memory (-1: %s)\n",
+		       name, v, frag ? "none" : "all");
 		return -EINVAL;
 	}
 	*(int *)kp->arg = v;
@@ -1260,23 +1267,6 @@ static int tt_set_sequential(const char *val, const struct kernel_param *kp)
 		pr_err("sequential: '%s' is not 0 or 1\n", val);
 		return -EINVAL;
 	}
-	return 0;
-}
-
-static int tt_set_run(const char *val, const struct kernel_param *kp)
-{
-	bool run;
-
-	if (kstrtobool(val, &run)) {
-		pr_err("run: '%s' is not 0 or 1\n", val);
-		return -EINVAL;
-	}
-	if (!run)
-		return 0;
-	if (system_state != SYSTEM_RUNNING)
-		tt_run_at_boot = true;	/* too early: see tt_init() */
-	else
-		tt_run();
 	return 0;
 }
 
@@ -1310,32 +1300,262 @@ static const struct kernel_param_ops tt_sequential_ops = {
 	.get = param_get_bool,
 };
 
-static const struct kernel_param_ops tt_run_ops = {
-	.set = tt_set_run,
-};
-
-module_param_cb(nr_threads, &tt_nr_threads_ops, &tt_nr_threads, 0644);
-MODULE_PARM_DESC(nr_threads, "threads per case, 1..64");
+module_param_cb(nr_threads, &tt_nr_threads_ops, &tt_nr_threads, 0444);
+MODULE_PARM_DESC(nr_threads, "threads per case, 1..64 (default 4)");
 module_param_cb(nr_iterations, &tt_nr_iterations_ops, &tt_nr_iterations,
-		0644);
-MODULE_PARM_DESC(nr_iterations, "operations per thread and case");
-module_param_cb(min_size, &tt_size_ops, &tt_min_size, 0644);
-MODULE_PARM_DESC(min_size, "smallest allocation in bytes, <= max_size");
-module_param_cb(max_size, &tt_size_ops, &tt_max_size, 0644);
-MODULE_PARM_DESC(max_size, "largest allocation in bytes, <= 2 MiB");
-module_param_cb(node, &tt_node_ops, &tt_node, 0644);
-MODULE_PARM_DESC(node, "node to allocate on, -1 for all the nodes");
-module_param_cb(run_test_mask, &tt_mask_ops, &tt_run_test_mask, 0644);
-MODULE_PARM_DESC(run_test_mask, "cases to run, bit N - 1 for case N");
-module_param_cb(sequential, &tt_sequential_ops, &tt_sequential, 0644);
-MODULE_PARM_DESC(sequential, "run the cases in order (1) or shuffled (0)");
-module_param_cb(run, &tt_run_ops, NULL, 0200);
-MODULE_PARM_DESC(run, "write 1 to run the test (blocks until done)");
+		0444);
+MODULE_PARM_DESC(nr_iterations,
+		 "operations per thread and case, 1..1000000 (default 1000)");
+module_param_cb(min_size, &tt_size_ops, &tt_min_size, 0444);
+MODULE_PARM_DESC(min_size, "smallest allocation in bytes, <= max_size (default 1)");
+module_param_cb(max_size, &tt_size_ops, &tt_max_size, 0444);
+MODULE_PARM_DESC(max_size, "largest allocation in bytes, <= 2 MiB (default 4096)");
+module_param_cb(node, &tt_node_ops, &tt_node, 0444);
+MODULE_PARM_DESC(node, "node to allocate on, -1 for all the nodes (default)");
+module_param_cb(run_test_mask, &tt_mask_ops, &tt_run_test_mask, 0444);
+MODULE_PARM_DESC(run_test_mask, "cases to run, bit N - 1 for case N (default: all)");
+module_param_cb(sequential, &tt_sequential_ops, &tt_sequential, 0444);
+MODULE_PARM_DESC(sequential, "run the cases in order (1, default) or shuffled (0)");
+module_param_cb(fragment_node, &tt_node_ops, &tt_fragment_node, 0444);
+MODULE_PARM_DESC(fragment_node,
+		 "run no case: leave this node without a free 2 MiB page until rmmod");
+
+/* ---- fragment_node: no free 2 MiB page on a node ------------------------- */
+
+#define TT_CHUNK_ORDER	(TEXTPOOL_CHUNK_SHIFT - PAGE_SHIFT)
+#define TT_FILL_MAX	64	/* allocations that take the chunks' space */
+#define TT_ROUNDS	4	/* of taking free pages, see tt_pin_pages() */
+
+/* What fragment_node holds until the module is removed. */
+static struct {
+	struct page **pages;		/* the pinned pages */
+	unsigned long nr_pages;
+	unsigned long max_pages;	/* the node's present pages */
+	void *fill[TT_FILL_MAX];	/* the free space of the node's chunks */
+	unsigned int nr_fill;
+	unsigned int reserve;		/* reserve_chunks before */
+} tt_frag;
+
+/* Free blocks of 2 MiB and more in the zones of node @nid. */
+static unsigned long tt_free_chunk_blocks(int nid)
+{
+	pg_data_t *pgdat = NODE_DATA(nid);
+	unsigned long flags, n = 0;
+	unsigned int order;
+	struct zone *zone;
+
+	for (zone = pgdat->node_zones;
+	     zone < pgdat->node_zones + MAX_NR_ZONES; zone++) {
+		if (!populated_zone(zone))
+			continue;
+		spin_lock_irqsave(&zone->lock, flags);
+		for (order = TT_CHUNK_ORDER; order < NR_PAGE_ORDERS; order++)
+			n += zone->free_area[order].nr_free;
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+	return n;
+}
+
+static void tt_unfragment(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < tt_frag.nr_pages; i++)
+		__free_page(tt_frag.pages[i]);
+	vfree(tt_frag.pages);
+	tt_frag.pages = NULL;
+	tt_frag.nr_pages = 0;
+	while (tt_frag.nr_fill)
+		textpool_free(tt_frag.fill[--tt_frag.nr_fill], TT_USER);
+	if (textpool_set_reserve_chunks(tt_frag.reserve))
+		pr_err("fragment_node: could not restore reserve_chunks=%u\n",
+		       tt_frag.reserve);
+}
+
+/*
+ * Take the free space of node @nid's chunks (and keep no spare chunk), so
+ * that the node's next allocation needs a new chunk.
+ */
+static int tt_fill_chunks(int nid)
+{
+	struct textpool_stats st;
+	void *p;
+
+	tt_frag.reserve = textpool_reserve_chunks();
+	if (textpool_set_reserve_chunks(0))
+		return -EINVAL;
+	textpool_refill_all();	/* freed space is free space again */
+	for (;;) {
+		textpool_get_stats(nid, &st);
+		if (!st.largest_free || tt_frag.nr_fill == TT_FILL_MAX)
+			break;
+		p = textpool_alloc_node(st.largest_free, nid, TT_USER);
+		if (!p)
+			break;
+		tt_frag.fill[tt_frag.nr_fill++] = p;
+	}
+	if (st.largest_free) {
+		pr_err("fragment_node=%d: %lu bytes of its chunks still free after %u allocations\n",
+		       nid, st.free_bytes, tt_frag.nr_fill);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* Take blocks of @order of node @nid while there are, split into pages. */
+static void tt_take_order(int nid, gfp_t gfp, unsigned int order)
+{
+	unsigned long i;
+	struct page *page;
+
+	while (tt_frag.nr_pages + (1UL << order) <= tt_frag.max_pages &&
+	       (page = alloc_pages_node(nid, gfp, order))) {
+		if (order)
+			split_page(page, order);
+		for (i = 0; i < 1UL << order; i++)
+			tt_frag.pages[tt_frag.nr_pages++] = page + i;
+	}
+}
+
+/*
+ * Take every free page of node @nid that this CPU can get: the free lists,
+ * then, past the watermarks, what they keep, and this CPU's lists of free
+ * pages of each order it keeps (they are not on the free lists, but go
+ * back to them when drained, and merge there).
+ */
+static long tt_take_pages(void *arg)
+{
+	gfp_t gfp = (GFP_KERNEL & ~__GFP_DIRECT_RECLAIM) | __GFP_THISNODE |
+		    __GFP_NOWARN;
+	int nid = (long)arg;
+	unsigned int order;
+
+	tt_take_order(nid, gfp, 0);
+	for (order = 0; order <= MAX_PAGE_ORDER; order++)
+		tt_take_order(nid, gfp | __GFP_MEMALLOC, order);
+	return 0;
+}
+
+/* Give back the pages of even pfn among those taken since @from. */
+static void tt_free_even(unsigned long from)
+{
+	unsigned long i, kept = from;
+	struct page *page;
+
+	for (i = from; i < tt_frag.nr_pages; i++) {
+		page = tt_frag.pages[i];
+		if (page_to_pfn(page) & 1)
+			tt_frag.pages[kept++] = page;
+		else
+			__free_page(page);
+	}
+	tt_frag.nr_pages = kept;
+}
+
+/*
+ * Take the 2 MiB pages compaction can still make on node @nid, asked for
+ * the way textpool asks for a chunk's page (one round, __GFP_NORETRY),
+ * until it makes none, and pin every other page of them; returns how many.
+ */
+static unsigned long tt_take_compacted(int nid)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_THISNODE | __GFP_NORETRY | __GFP_NOWARN;
+	unsigned long from = tt_frag.nr_pages, n;
+
+	tt_take_order(nid, gfp, TT_CHUNK_ORDER);
+	n = (tt_frag.nr_pages - from) >> TT_CHUNK_ORDER;
+	tt_free_even(from);
+	return n;
+}
+
+/*
+ * Pin every other free page of node @nid (by pfn): every free page of the
+ * node is then alone between two pinned ones, and the node has no free
+ * block of 2 MiB or more.  Unmovable kernel pages, as the KUnit case
+ * textpool_test_fragmented pins: compaction cannot move them.  The free
+ * pages are taken on every CPU, with its per-CPU lists, and what went back
+ * to the free lists and merged meanwhile is taken again, for a few rounds.
+ * What compaction can make of movable pages and the free pages between the
+ * pinned ones is taken too; keeping compaction from making more later
+ * (vm.extfrag_threshold) is up to the caller.
+ */
+static int tt_pin_pages(int nid)
+{
+	unsigned long from, taken = 0, compacted = 0, left = 0;
+	unsigned int round;
+	int cpu;
+
+	tt_frag.max_pages = node_present_pages(nid);
+	tt_frag.pages = vcalloc(tt_frag.max_pages, sizeof(*tt_frag.pages));
+	if (!tt_frag.pages)
+		return -ENOMEM;
+	for (round = 0; round < TT_ROUNDS; round++) {
+		from = tt_frag.nr_pages;
+		cpus_read_lock();
+		for_each_online_cpu(cpu)
+			work_on_cpu(cpu, tt_take_pages, (void *)(long)nid);
+		cpus_read_unlock();
+		taken += tt_frag.nr_pages - from;
+		tt_free_even(from);
+		compacted += tt_take_compacted(nid);
+		left = tt_free_chunk_blocks(nid);
+		if (!left)
+			break;
+	}
+	pr_info("fragment_node=%d: %lu free pages of its %lu taken in %u rounds, and %lu 2 MiB pages compaction made; %lu pages pinned\n",
+		nid, taken, tt_frag.max_pages, round + !left, compacted,
+		tt_frag.nr_pages);
+	if (left) {
+		pr_err("fragment_node=%d: %lu free blocks of 2 MiB or more left\n",
+		       nid, left);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static int tt_fragment(int nid)
+{
+	int ret;
+
+	ret = tt_fill_chunks(nid);
+	if (!ret)
+		ret = tt_pin_pages(nid);
+	if (ret) {
+		tt_unfragment();
+		return ret;
+	}
+	pr_info("fragment_node=%d: no free 2 MiB page left, %u allocations hold the free space of its chunks, until rmmod\n",
+		nid, tt_frag.nr_fill);
+	return 0;
+}
+
+/* ---- Module ------------------------------------------------------------- */
 
 static int __init tt_init(void)
 {
-	if (tt_run_at_boot)
-		tt_run();
-	return 0;
+	int ret;
+
+	if (tt_min_size > tt_max_size) {
+		pr_err("min_size=%u: larger than max_size=%u\n", tt_min_size,
+		       tt_max_size);
+		return -EINVAL;
+	}
+	if (tt_fragment_node != NUMA_NO_NODE)
+		return tt_fragment(tt_fragment_node);
+
+	ret = tt_run();
+	/* The results are in the kernel log: fail, so nothing stays loaded. */
+	return ret ?: -EAGAIN;
 }
-late_initcall_sync(tt_init);
+
+static void __exit tt_exit(void)
+{
+	tt_unfragment();
+}
+
+module_init(tt_init);
+module_exit(tt_exit);
+
+MODULE_DESCRIPTION("Stress test of textpool");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(TEXTPOOL_TEST);

@@ -1768,6 +1768,7 @@ void *textpool_alloc_node(size_t size, int nid, enum textpool_user user)
 
 	return __textpool_alloc(&req, nid);
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_alloc_node);
 
 /**
  * textpool_alloc() - allocate read-only executable memory on the local node
@@ -1985,6 +1986,7 @@ void textpool_free(void *addr, enum textpool_user user)
 		textpool_reject(NUMA_NO_NODE, addr, false,
 				"free of memory it did not allocate");
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_free);
 
 /*
  * If [@dst, @dst + @len) lies inside one live allocation of @user, take a
@@ -2082,6 +2084,7 @@ int textpool_copy(void *dst, const void *src, size_t len,
 	textpool_put_range(chunk, fb);
 	return ret;
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_copy);
 
 /**
  * textpool_set() - memset textpool memory
@@ -2110,6 +2113,7 @@ int textpool_set(void *dst, int c, size_t len, enum textpool_user user)
 	textpool_put_range(chunk, fb);
 	return ret;
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_set);
 
 /**
  * textpool_contains() - is this address inside a textpool chunk?
@@ -2128,6 +2132,7 @@ bool textpool_contains(const void *addr)
 		return false;
 	return test_bit(textpool_va_index(a), textpool_present);
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_contains);
 
 /* ---- Memory pressure ----------------------------------------------------- */
 
@@ -2236,6 +2241,7 @@ bool textpool_enabled(void)
 {
 	return READ_ONCE(textpool_on);
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_enabled);
 
 /**
  * textpool_set_enabled() - serve new allocations from the pools or not
@@ -2247,6 +2253,7 @@ void textpool_set_enabled(bool enabled)
 {
 	WRITE_ONCE(textpool_on, enabled);
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_set_enabled);
 
 /**
  * textpool_reserve_chunks() - empty chunks each node keeps mapped
@@ -2257,6 +2264,7 @@ unsigned int textpool_reserve_chunks(void)
 {
 	return READ_ONCE(textpool_reserve);
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_reserve_chunks);
 
 /* Refill all the nodes and give back the empty chunks beyond the limits. */
 static void textpool_trim_all(void)
@@ -2296,6 +2304,7 @@ int textpool_set_reserve_chunks(unsigned int nr)
 	textpool_trim_all();
 	return 0;
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_set_reserve_chunks);
 
 /**
  * textpool_max_chunks() - chunks a node may have at most
@@ -2306,6 +2315,7 @@ unsigned int textpool_max_chunks(void)
 {
 	return READ_ONCE(textpool_max);
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_max_chunks);
 
 /**
  * textpool_max_chunks_limit() - the largest possible max_chunks
@@ -2316,6 +2326,7 @@ unsigned int textpool_max_chunks_limit(void)
 {
 	return TEXTPOOL_MAX_CHUNKS;
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_max_chunks_limit);
 
 /**
  * textpool_set_max_chunks() - limit the chunks of each node
@@ -2336,6 +2347,7 @@ int textpool_set_max_chunks(unsigned int nr)
 	textpool_trim_all();
 	return 0;
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_set_max_chunks);
 
 /**
  * textpool_max_total_chunks() - chunks all the nodes may have together
@@ -2415,6 +2427,7 @@ void textpool_get_stats(int nid, struct textpool_stats *stats)
 		textpool_add_stats(textpool_nodes[nid], stats);
 	}
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_get_stats);
 
 /**
  * textpool_get_user_stats() - live allocations of one user
@@ -2441,6 +2454,7 @@ void textpool_get_user_stats(enum textpool_user user,
 			READ_ONCE(node->users[user].allocated_bytes);
 	}
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_get_user_stats);
 
 /**
  * textpool_user_name() - name of a user
@@ -2540,6 +2554,7 @@ void textpool_refill_all(void)
 {
 	textpool_trim_all();
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_refill_all);
 
 void textpool_refill_counts(unsigned long *refills, unsigned long *extents,
 			    u64 *ns)
@@ -2558,6 +2573,7 @@ unsigned long textpool_bad_free_count(void)
 {
 	return atomic_long_read(&textpool_bad_frees);
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_bad_free_count);
 
 void *textpool_chunk_of(const void *addr)
 {
@@ -2575,6 +2591,7 @@ bool textpool_is_fallback(const void *addr)
 	mutex_unlock(&textpool_fallback_lock);
 	return found;
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_is_fallback);
 
 bool textpool_chunk_is_huge(const void *addr)
 {
@@ -2620,6 +2637,7 @@ enum textpool_space textpool_space_state(const void *addr)
 	mutex_unlock(&node->lock);
 	return state;
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(textpool_space_state);
 
 void textpool_fail_arch_next(unsigned int nr)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internals of mm/textpool.c that its KUnit suite (mm/textpool_kunit.c)
- * and its benchmark look at.
+ * Internals of mm/textpool.c that its KUnit suite (mm/textpool_kunit.c),
+ * its benchmark and its stress test (mm/test_textpool.c) look at.
  */
 #ifndef _MM_TEXTPOOL_INTERNAL_H
 #define _MM_TEXTPOOL_INTERNAL_H

@@ -9,8 +9,24 @@
 #define _LINUX_TEXTPOOL_H
 
 #include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/export.h>
 #include <linux/types.h>
 #include <linux/numa.h>
+
+/*
+ * textpool hands out read-only executable memory and writes into it, so it
+ * exports nothing to modules, with one exception for test kernels: when its
+ * stress test is a module (CONFIG_TEST_TEXTPOOL=m, mm/test_textpool.c), the
+ * functions the test calls are exported GPL-only in the TEXTPOOL_TEST
+ * namespace, which only the test imports.  Like EXPORT_SYMBOL_IF_KUNIT().
+ * Otherwise the macro only checks that @sym is declared.
+ */
+#if IS_MODULE(CONFIG_TEST_TEXTPOOL)
+#define EXPORT_SYMBOL_IF_TEXTPOOL_TEST(sym)	EXPORT_SYMBOL_NS_GPL(sym, TEXTPOOL_TEST)
+#else
+#define EXPORT_SYMBOL_IF_TEXTPOOL_TEST(sym)	static_assert(sizeof(typeof(sym) *))
+#endif
 
 /**
  * enum textpool_user - who asked for the text, for per-user accounting

@@ -148,3 +148,4 @@ u8 arch_textpool_fill_byte(void)
 {
 	return INT3_INSN_OPCODE;
 }
+EXPORT_SYMBOL_IF_TEXTPOOL_TEST(arch_textpool_fill_byte);

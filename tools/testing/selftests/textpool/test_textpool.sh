@@ -1,56 +1,64 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The in-kernel stress test (mm/test_textpool.c, CONFIG_TEST_TEXTPOOL), in
-# the way of selftests/mm/test_vmalloc.sh: run it with short parameters
-# through /sys/module/test_textpool/parameters, report each of its cases
-# from the KTAP it prints to the kernel log, check that bad parameters are
-# refused with a reason, and put the parameters back.
+# The in-kernel stress test (mm/test_textpool.c, CONFIG_TEST_TEXTPOOL=m),
+# the way selftests/mm/test_vmalloc.sh runs test_vmalloc.ko: insmod it with
+# short parameters, which runs its cases and fails the load (-EAGAIN) so
+# that it is gone again, report each case from the KTAP it printed to the
+# kernel log, and check that bad parameters make insmod fail (-EINVAL)
+# with the reason in the kernel log.
+#
+# TP_STRESS_THREADS and TP_STRESS_ITERATIONS override the threads per case
+# and the operations per thread and case (4 and 2000: short enough for
+# QEMU TCG with 2 vCPUs); TP_TEST_MODULE is the module's path.
 
 . "$(dirname "$0")/textpool_lib.sh"
 
-P=/sys/module/test_textpool/parameters
-PARAMS="nr_threads nr_iterations min_size max_size node run_test_mask sequential"
+KO=${TP_TEST_MODULE:-/modules/test_textpool.ko}
+# insmod, once: busybox's would load test_textpool.ko a second time.
+INSMOD=$(dirname "$0")/insmod_once
 NR_CASES=9
-# Threads x operations per case: short enough for QEMU TCG with 2 vCPUs.
-THREADS=4
-ITERATIONS=2000
+THREADS=${TP_STRESS_THREADS:-4}
+ITERATIONS=${TP_STRESS_ITERATIONS:-2000}
+ERR=/tmp/test_textpool.err
 
 ktap_print_header
 
-if [ ! -d "$P" ]; then
-	ktap_skip_all "no $P (CONFIG_TEST_TEXTPOOL=n)"
+if [ "$(id -u)" != 0 ]; then
+	ktap_skip_all "needs root"
+	exit "$KSFT_SKIP"
+fi
+if [ ! -f "$KO" ]; then
+	ktap_skip_all "no $KO (CONFIG_TEST_TEXTPOOL=m)"
+	exit "$KSFT_SKIP"
+fi
+if [ -d /sys/module/test_textpool ]; then
+	ktap_skip_all "test_textpool is loaded already"
 	exit "$KSFT_SKIP"
 fi
 
-ktap_set_plan $((NR_CASES + 12))
+ktap_set_plan $((NR_CASES + 11))
 
-# 1: the parameters exist and can be read.
-saved=
-for p in $PARAMS; do
-	v=$(cat "$P/$p" 2>/dev/null) || { bad "cannot read $P/$p"; continue; }
-	saved="$saved $p=$v"
-done
-[ -w "$P/run" ] || bad "no writable $P/run"
-check "the parameters of test_textpool exist"
-
-# Write $2 to parameter $1; the status of the write.
-tp_param() {
-	echo "$2" >"$P/$1" 2>/dev/null
+# Lines "test_textpool: KTAP version 1" in the kernel log: runs started.
+tp_runs() {
+	dmesg | grep -c 'test_textpool: KTAP version'
 }
 
-# 2: a run with the short parameters, then one result per case.
-tp_param max_size 4096
-tp_param min_size 1
-for kv in nr_threads=$THREADS nr_iterations=$ITERATIONS node=-1 \
-	  run_test_mask=$(((1 << NR_CASES) - 1)) sequential=1; do
-	tp_param "${kv%%=*}" "${kv#*=}" || bad "cannot set ${kv%%=*} to ${kv#*=}"
-done
+# 1: a run with the short parameters: insmod fails with EAGAIN, the module
+# is gone, and the kernel log has one result per case.
 t0=$(date +%s)
-tp_param run 1 || bad "the write to run failed"
+if "$INSMOD" "$KO" nr_threads="$THREADS" nr_iterations="$ITERATIONS" \
+	min_size=1 max_size=4096 node=-1 \
+	run_test_mask=$(((1 << NR_CASES) - 1)) sequential=1 2>"$ERR"; then
+	bad "insmod succeeded: the module should fail with EAGAIN after its run"
+	rmmod test_textpool 2>/dev/null
+elif ! grep -q ': EAGAIN ' "$ERR"; then
+	bad "insmod failed, but not with EAGAIN: $(cat "$ERR")"
+fi
 t1=$(date +%s)
-[ -z "$FAILED" ] || ktap_print_msg "parameters:$saved"
-check "the stress test runs ($THREADS threads x $ITERATIONS ops, $((t1 - t0)) s)"
+[ -d /sys/module/test_textpool ] && bad "test_textpool is still loaded"
+ktap_print_msg "$THREADS threads x $ITERATIONS operations per case: $((t1 - t0)) s"
+check "test_textpool.ko runs its cases and unloads itself"
 
 # The KTAP of the last run: from its last "KTAP version" line on.
 dmesg | sed -n 's/.*test_textpool: //p' |
@@ -92,50 +100,34 @@ else
 	ktap_test_fail "the kernel log has the plan 1..$plan and $n results, not $NR_CASES"
 fi
 
-# A bad value: the write fails, the value stays, the kernel log says why.
+# A bad value: insmod fails with EINVAL before any case runs, the module
+# is not loaded, and the kernel log names the parameter and says why.  The
+# bad value comes last, after a run that would be short if it were taken.
 tp_refused() {
 	p=$1 v=$2 why=$3
-	old=$(cat "$P/$p")
-	if tp_param "$p" "$v"; then
-		bad "$p=$v was taken"
+	runs=$(tp_runs)
+	if "$INSMOD" "$KO" nr_threads=1 nr_iterations=1 run_test_mask=1 \
+		"$p=$v" 2>"$ERR"; then
+		bad "insmod with $p=$v succeeded"
+		rmmod test_textpool 2>/dev/null
+	elif ! grep -q ': EINVAL ' "$ERR"; then
+		bad "insmod with $p=$v failed, but not with EINVAL: $(cat "$ERR")"
 	fi
-	[ "$(cat "$P/$p")" = "$old" ] || bad "$p changed to $(cat "$P/$p")"
+	[ -d /sys/module/test_textpool ] && bad "test_textpool is loaded"
+	[ "$(tp_runs)" = "$runs" ] || bad "a run started with $p=$v"
 	dmesg | tail -n 5 | grep -q "test_textpool: $p=$v: " ||
 		bad "no reason for $p=$v in the kernel log"
-	check "$p=$v is refused ($why)"
+	check "insmod refuses $p=$v ($why)"
 }
 
 tp_refused nr_threads 0 "no thread"
 tp_refused nr_threads 65 "more than 64 threads"
+tp_refused nr_iterations 0 "no iteration"
 tp_refused min_size 0 "size 0"
 tp_refused max_size 2097153 "more than 2 MiB"
 tp_refused min_size 4097 "min_size > max_size 4096"
 tp_refused node 999 "not an online node"
 tp_refused run_test_mask 0 "no case"
-tp_refused nr_iterations 0 "no iteration"
-
-# Put the parameters back.
-for kv in $saved; do
-	case $kv in
-	max_size=*) tp_param max_size 2097152 ;;
-	esac
-done
-for kv in $saved; do
-	case $kv in
-	max_size=*) ;;
-	*) tp_param "${kv%%=*}" "${kv#*=}" || bad "cannot restore $kv" ;;
-	esac
-done
-for kv in $saved; do
-	case $kv in
-	max_size=*) tp_param max_size "${kv#*=}" || bad "cannot restore $kv" ;;
-	esac
-done
-now=
-for p in $PARAMS; do
-	now="$now $p=$(cat "$P/$p")"
-done
-[ "$now" = "$saved" ] || bad "parameters$now, not$saved"
-check "the parameters are restored"
-rm -f /tmp/test_textpool.ktap
+tp_refused fragment_node 999 "not an online node"
+rm -f /tmp/test_textpool.ktap "$ERR"
 ktap_finished
