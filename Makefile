@@ -11,6 +11,8 @@
 #   make kernel       build/linux's bzImage, incrementally (ccache)
 #   make kernel-base  the pristine base with the same configuration
 #   make shell        an interactive guest (leave it with 'poweroff -f')
+#   make check-debug  the guest tests on a debug kernel (KASAN, kmemleak,
+#                     lockdep, ...) with a long stress run; see README.md
 #   make bench        benchmarks, textpool against the base, in the guest
 #   make clean        remove build/ and out/ (the cache of the base stays)
 # BUILD=dir puts the trees elsewhere; TP_ACCEL=kvm tries KVM.
@@ -19,7 +21,7 @@ BUILD ?= $(CURDIR)/build
 export TP_BUILD := $(abspath $(BUILD))
 DEV := $(CURDIR)/dev
 
-.PHONY: all deps tree refresh patch kernel kernel-base run shell check bench clean
+.PHONY: all deps tree refresh patch kernel kernel-base run shell check check-debug bench clean
 
 all: kernel
 
@@ -51,6 +53,9 @@ shell: kernel
 
 check: tree
 	@$(DEV)/check.sh
+
+check-debug: deps
+	@$(DEV)/check-debug.sh
 
 bench: kernel kernel-base
 	@$(DEV)/bench.sh

@@ -11,7 +11,9 @@ TP_BASE_DEB=${TP_BASE_PKG}_${TP_BASE_VERSION}_all.deb
 TP_CACHE=${TEXTPOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/textpool}
 TP_BASE_GIT=$TP_CACHE/linux-6.12.117.git
 TP_BUILD=${TP_BUILD:-$TP_TOP/build}
-TP_TREE=$TP_BUILD/linux
+# TP_TREE_DIR: another textpool tree (make check-debug's build/linux-debug).
+TP_TREE=${TP_TREE_DIR:-$TP_BUILD/linux}
+TP_DEBUG_TREE=$TP_BUILD/linux-debug
 TP_BASE_TREE=$TP_BUILD/linux-base
 TP_OUT=$TP_TOP/out
 

@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 """Which tests must have reported, and which did not.
 
-    expect.py TOP RESULTS
+    expect.py [--debug] TOP RESULTS
 
 make check must not pass with a suite missing (not built, not installed,
 crashed before it printed anything).  The expected tests are read from the
 sources, not listed by hand: the KUnit cases (KUNIT_CASE) of our KUnit
 suites, in both boots (the textpool=off boot runs them too, the textpool
 suite skipping itself); the kselftests of tools/testing/selftests/textpool
-(TEST_PROGS, TEST_GEN_PROGS) in the first boot; the results of
-dev/guest/check-off.sh (its plan) in the second.  Prints "FAIL ..." for
+(TEST_PROGS, TEST_GEN_PROGS) in the first boot, and among them each case
+of the stress test (mm/test_textpool.c, reported by test_textpool.sh); the
+results of dev/guest/check-off.sh (its plan) in the second.  With --debug
+(make check-debug, one boot of the debug kernel): the KUnit cases, the
+kselftests, the stress cases and the kmemleak scans of
+dev/guest/check-debug.sh, all in that boot.  Prints "FAIL ..." for
 each one that has no PASS, FAIL or SKIP line in RESULTS, "PASS ..." for
 the check itself, and exits 0; the caller sums up.
 """
@@ -21,6 +25,9 @@ import sys
 # Our KUnit suites, built in (see tools/testing/selftests/textpool/config).
 KUNIT_SOURCES = ('mm/textpool_kunit.c', 'kernel/bpf/prog_pack_kunit.c')
 BOOTS = ('guest', 'guest(textpool=off)')
+DEBUG_BOOT = 'guest(debug)'
+STRESS_SOURCE = 'mm/test_textpool.c'
+STRESS_TEST = 'test_textpool.sh'
 
 
 def kunit_cases(path):
@@ -47,6 +54,17 @@ def kselftests(makefile):
     return tests
 
 
+def stress_cases(path):
+    """The case names of the stress test, in their order (tt_cases[])."""
+    with open(path) as f:
+        src = f.read()
+    table = re.search(r'struct tt_case tt_cases\[[^]]*\] = \{(.*?)\n\};', src, re.S)
+    cases = re.findall(r'^\s*\{\s*"(\w+)"', table.group(1), re.M) if table else []
+    if not cases:
+        raise SystemExit(f'expect.py: no stress case in {path}')
+    return cases
+
+
 def check_off_plan(script):
     """Number of results dev/guest/check-off.sh plans."""
     with open(script) as f:
@@ -55,7 +73,14 @@ def check_off_plan(script):
 
 
 def main():
-    top, results = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:]
+    debug = '--debug' in args
+    if debug:
+        args.remove('--debug')
+    top, results = args
+    boots, selftest_boot = (DEBUG_BOOT,), DEBUG_BOOT
+    if not debug:
+        boots, selftest_boot = BOOTS, 'guest'
     reported = set()
     with open(results) as f:
         lines = f.readlines()
@@ -73,16 +98,30 @@ def main():
     missing = []
     for src in KUNIT_SOURCES:
         suite, cases = kunit_cases(os.path.join(top, src))
-        for boot in BOOTS:
+        for boot in boots:
             for case in cases:
                 name = f'{boot}: {suite}.{case}'
                 if not has(name):
                     missing.append(name)
     tests = kselftests(os.path.join(top, 'tools/testing/selftests/textpool/Makefile'))
     for test in tests:
-        name = f'guest: selftests: textpool: {test}'
+        name = f'{selftest_boot}: selftests: textpool: {test}'
         if not has(name):
             missing.append(name)
+    for num, case in enumerate(stress_cases(os.path.join(top, STRESS_SOURCE)), 1):
+        name = f'{selftest_boot}: selftests: textpool: {STRESS_TEST}.case {num} {case}'
+        if not any(n.startswith(name + ':') or n == name for n in names):
+            missing.append(name)
+    if debug:
+        for scan in ('after boot and KUnit', 'after the kselftests and the stress test'):
+            if not any(n.startswith(f'{DEBUG_BOOT}: kmemleak: ') and n.endswith(scan)
+                       for n in names):
+                missing.append(f'{DEBUG_BOOT}: kmemleak scan {scan}')
+        for name in missing:
+            print(f'FAIL missing: {name}')
+        if not missing:
+            print('PASS every expected test reported')
+        return 0
     plan = check_off_plan(os.path.join(top, 'dev/guest/check-off.sh'))
     off = [n for n in names if n.startswith('guest(textpool=off): ')
            and not any(n.startswith(f'guest(textpool=off): {s}.')

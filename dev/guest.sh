@@ -3,7 +3,7 @@
 #
 # Boot a kernel in the QEMU test guest:
 #   guest.sh TREE MODE LOG [TIMEOUT] [EXTRA-CMDLINE]
-# MODE is check, check-off, run, bench or shell (see dev/guest/init).  The
+# MODE is check, check-off, check-debug, run, bench or shell (see dev/guest/init).  The
 # guest has 2 vCPUs and 2 NUMA nodes of 1 CPU + 1 GiB each, runs under TCG (set
 # TP_ACCEL=kvm to try KVM) and its serial console goes to LOG (and to the
 # terminal).  A guest that does not finish within TIMEOUT seconds, or that
@@ -26,7 +26,7 @@ accel="-accel tcg -cpu max"
 [ "${TP_ACCEL:-tcg}" = kvm ] && accel="-accel kvm -cpu host"
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=7 tp.mode=$mode $extra"
 case $mode in
-check) cmdline="$cmdline kunit.enable=1 textpool=bogus" ;;
+check | check-debug) cmdline="$cmdline kunit.enable=1 textpool=bogus" ;;
 check-off) cmdline="$cmdline kunit.enable=1 textpool=off" ;;
 esac
 qemu=(qemu-system-x86_64 $accel -smp 2,sockets=2,cores=1,threads=1 -m 2G -nodefaults -no-reboot

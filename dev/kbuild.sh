@@ -4,14 +4,15 @@
 # Configure and build a kernel tree for the guest:
 #   kbuild.sh TREE config   tinyconfig + the selftest fragment + dev/guest.config
 #   kbuild.sh TREE build    bzImage and modules, incrementally, with ccache
+# TP_KCONFIG_EXTRA names more fragments, merged last (make check-debug).
 # The configuration is redone only when one of its fragments changed.
 
 . "$(dirname "$0")/common.sh"
 
-tree=$1
+tree=$(cd "$1" && pwd)
 what=$2
 cd "$tree"
-frags="$TP_TOP/tools/testing/selftests/textpool/config $TP_TOP/dev/guest.config"
+frags="$TP_TOP/tools/testing/selftests/textpool/config $TP_TOP/dev/guest.config ${TP_KCONFIG_EXTRA:-}"
 export CCACHE_BASEDIR=$TP_BUILD CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros,include_file_mtime
 export KBUILD_BUILD_USER=textpool KBUILD_BUILD_HOST=guest
 cc=gcc

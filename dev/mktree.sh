@@ -8,11 +8,18 @@
 #
 #   mktree.sh          the textpool tree (build/linux)
 #   mktree.sh --base   the pristine tree (build/linux-base)
+#   mktree.sh --debug  a second textpool tree (build/linux-debug), for the
+#                      debug kernel of make check-debug; never edited
 #
 # Re-running it brings the tree up to date with patches/ when they changed;
 # it refuses to throw away edits that were not saved with `make refresh`.
 
 . "$(dirname "$0")/common.sh"
+
+if [ "${1:-}" = --debug ]; then
+	export TP_TREE_DIR=$TP_DEBUG_TREE
+	TP_TREE=$TP_DEBUG_TREE
+fi
 
 "$TP_TOP/dev/fetch-base.sh"
 

@@ -14,26 +14,36 @@ import expect  # noqa: E402
 TOP = os.path.join(os.path.dirname(__file__), '..', '..')
 
 
-def complete_results():
+def complete_results(debug=False):
     """Results in which every expected test reported."""
     lines = []
+    boots, sboot = expect.BOOTS, 'guest'
+    if debug:
+        boots, sboot = (expect.DEBUG_BOOT,), expect.DEBUG_BOOT
     for src in expect.KUNIT_SOURCES:
         suite, cases = expect.kunit_cases(os.path.join(TOP, src))
-        for boot in expect.BOOTS:
+        for boot in boots:
             lines += [f'PASS {boot}: {suite}.{c}' for c in cases]
     mk = os.path.join(TOP, 'tools/testing/selftests/textpool/Makefile')
-    lines += [f'PASS guest: selftests: textpool: {t}.sub'
+    lines += [f'PASS {sboot}: selftests: textpool: {t}.sub'
               for t in expect.kselftests(mk)]
+    cases = expect.stress_cases(os.path.join(TOP, expect.STRESS_SOURCE))
+    lines += [f'PASS {sboot}: selftests: textpool: test_textpool.sh.case {i} {c}: ops=8 ms=1'
+              for i, c in enumerate(cases, 1)]
+    if debug:
+        lines += [f'PASS {sboot}: kmemleak: no suspects after boot and KUnit',
+                  f'PASS {sboot}: kmemleak: no suspects after the kselftests and the stress test']
+        return lines
     plan = expect.check_off_plan(os.path.join(TOP, 'dev/guest/check-off.sh'))
     lines += [f'PASS guest(textpool=off): off result {i}' for i in range(plan)]
     return lines
 
 
-def run(lines):
+def run(lines, debug=False):
     with tempfile.NamedTemporaryFile('w', delete=False) as f:
         f.write('\n'.join(lines) + '\n')
     out = io.StringIO()
-    sys.argv = ['expect.py', TOP, f.name]
+    sys.argv = ['expect.py'] + (['--debug'] if debug else []) + [TOP, f.name]
     with redirect_stdout(out):
         expect.main()
     os.unlink(f.name)
@@ -78,6 +88,38 @@ class ExpectTest(unittest.TestCase):
                  if 'selftests: textpool: wx.sh' not in l]
         self.assertEqual(run(lines),
                          ['FAIL missing: guest: selftests: textpool: wx.sh'])
+
+    def test_missing_stress_case(self):
+        lines = [l for l in complete_results() if 'case 2 cross_node_free' not in l]
+        self.assertEqual(run(lines), ['FAIL missing: guest: selftests: textpool: '
+                                      'test_textpool.sh.case 2 cross_node_free'])
+
+    def test_stress_case_by_number_and_name(self):
+        # A case reported under another number (cases shuffled) is missing.
+        lines = [l.replace('case 1 random_alloc_free', 'case 9 random_alloc_free')
+                 for l in complete_results()]
+        self.assertIn('FAIL missing: guest: selftests: textpool: '
+                      'test_textpool.sh.case 1 random_alloc_free', run(lines))
+
+    def test_stress_cases_from_source(self):
+        cases = expect.stress_cases(os.path.join(TOP, expect.STRESS_SOURCE))
+        self.assertEqual(cases[0], 'random_alloc_free')
+        self.assertIn('bad_free', cases)
+
+    def test_debug_complete(self):
+        self.assertEqual(run(complete_results(debug=True), debug=True),
+                         ['PASS every expected test reported'])
+
+    def test_debug_needs_its_own_boot(self):
+        # The results of make check do not stand in for the debug boot.
+        out = run(complete_results(), debug=True)
+        self.assertIn('FAIL missing: guest(debug): textpool.textpool_test_metadata', out)
+        self.assertIn('FAIL missing: guest(debug): selftests: textpool: wx.sh', out)
+
+    def test_debug_missing_kmemleak_scan(self):
+        lines = [l for l in complete_results(debug=True) if 'after boot' not in l]
+        self.assertEqual(run(lines, debug=True),
+                         ['FAIL missing: guest(debug): kmemleak scan after boot and KUnit'])
 
     def test_short_check_off(self):
         lines = complete_results()[:-1]
