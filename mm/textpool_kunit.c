@@ -4,6 +4,8 @@
  *
  * They run at boot, before user space, when nothing else allocates from
  * textpool, and assume so where they compare statistics or addresses.
+ * One allocation is made before textpool_init() (early_initcall), for
+ * textpool_test_early().
  */
 
 #include <kunit/test.h>
@@ -1453,6 +1455,56 @@ static void textpool_test_fault_injection(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, textpool_set_reserve_chunks(reserve), 0);
 }
 
+/*
+ * An allocation made before textpool_init(), as the boot tracer makes one
+ * (ftrace=function): textpool_test_early() frees it.
+ */
+static void *textpool_early_alloc;
+
+static int __init textpool_test_early_alloc(void)
+{
+	textpool_early_alloc = textpool_alloc_node(100, 0, TEXTPOOL_OTHER);
+	return 0;
+}
+early_initcall(textpool_test_early_alloc);
+
+/*
+ * The allocation made before textpool_init() is an execmem fallback,
+ * accounted to its node and user once the pools exist; freed later, it is
+ * taken off their statistics like any other, and nothing is rejected.
+ */
+static void textpool_test_early(struct kunit *test)
+{
+	struct textpool_user_stats u0, u1;
+	struct textpool_stats s0, s1;
+	void *p = textpool_early_alloc;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	textpool_early_alloc = NULL;
+	KUNIT_EXPECT_FALSE(test, textpool_contains(p));
+	KUNIT_EXPECT_TRUE(test, textpool_is_fallback(p));
+	textpool_get_stats(0, &s0);
+	textpool_get_user_stats(TEXTPOOL_OTHER, &u0);
+	KUNIT_EXPECT_GE(test, s0.fallback_causes[TEXTPOOL_FB_EARLY], 1UL);
+	KUNIT_EXPECT_GE(test, u0.allocations, 1UL);
+	/* Live, and OTHER's. */
+	KUNIT_EXPECT_EQ(test, textpool_set(p, 0x90, 100, TEXTPOOL_OTHER), 0);
+	KUNIT_EXPECT_TRUE(test, all_bytes(p, 0x90, 100));
+
+	textpool_free(p, TEXTPOOL_OTHER);
+	textpool_get_stats(0, &s1);
+	textpool_get_user_stats(TEXTPOOL_OTHER, &u1);
+	KUNIT_EXPECT_FALSE(test, textpool_is_fallback(p));
+	KUNIT_EXPECT_EQ(test, s1.allocations, s0.allocations - 1);
+	KUNIT_EXPECT_EQ(test, s1.allocated_bytes, s0.allocated_bytes - 128);
+	KUNIT_EXPECT_EQ(test, s1.requested_bytes, s0.requested_bytes - 100);
+	KUNIT_EXPECT_EQ(test, s1.free_total, s0.free_total + 1);
+	KUNIT_EXPECT_EQ(test, s1.bad_frees, s0.bad_frees);
+	KUNIT_EXPECT_EQ(test, s1.wrong_user, s0.wrong_user);
+	KUNIT_EXPECT_EQ(test, u1.allocations, u0.allocations - 1);
+	KUNIT_EXPECT_EQ(test, u1.allocated_bytes, u0.allocated_bytes - 128);
+}
+
 static struct kunit_case textpool_test_cases[] = {
 	KUNIT_CASE(textpool_test_alignment),
 	KUNIT_CASE(textpool_test_int3),
@@ -1463,6 +1515,7 @@ static struct kunit_case textpool_test_cases[] = {
 	KUNIT_CASE(textpool_test_lookup),
 	KUNIT_CASE(textpool_test_fallback_oversized),
 	KUNIT_CASE(textpool_test_fallback_disabled),
+	KUNIT_CASE(textpool_test_early),
 	KUNIT_CASE(textpool_test_bounds),
 	KUNIT_CASE(textpool_test_store_faults),
 	KUNIT_CASE(textpool_test_code_runs),
@@ -1495,8 +1548,12 @@ static struct kunit_case textpool_test_cases[] = {
 /* The cases are about the pools: with textpool=off there are none. */
 static int textpool_test_init(struct kunit *test)
 {
-	if (!textpool_enabled())
+	if (!textpool_enabled()) {
+		/* textpool_test_early() will not run: free its allocation. */
+		textpool_free(textpool_early_alloc, TEXTPOOL_OTHER);
+		textpool_early_alloc = NULL;
 		kunit_skip(test, "textpool is disabled (textpool=off or enabled=0)");
+	}
 	return 0;
 }
 
