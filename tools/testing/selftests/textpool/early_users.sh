@@ -1,0 +1,275 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The users of textpool that come before it.  make check boots its first
+# guest with
+#
+#   ftrace=function ftrace_filter=__x64_sys_newuname
+#
+# The boot tracer starts in start_kernel() (early_trace_init()), long
+# before textpool_init() (core_initcall): the trampoline of its ftrace_ops,
+# the static global_ops, is an execmem fallback allocation, counted under
+# fallback_early once the pools exist.  ftrace keeps that trampoline for
+# good (it frees the trampolines of dynamic ftrace_ops only) and patches
+# it in place each time the function tracer starts again.  This test
+# checks that:
+#   - the early trampoline lies outside every chunk, in a textpool fallback
+#     area of /proc/vmallocinfo, and is counted (fallback_early, users/ftrace);
+#   - the boot tracer traces its function through it;
+#   - stopping the tracer frees nothing and rejects nothing; starting it
+#     again reuses the same trampoline, which still works;
+#   - a new ftrace user now gets its trampoline from a chunk and gives it
+#     back when it goes away;
+#   - no free was rejected (bad_frees, wrong_user) along the way.
+# Booted with kprobe_event=p:tp_early_kp,__x64_sys_sysinfo+9 too, it also
+# checks that this probe, set up at fs_initcall (after textpool_init(), so
+# not an early user), fires from a slot in a chunk and goes away cleanly.
+
+. "$(dirname "$0")/textpool_lib.sh"
+
+CHUNKS=/sys/kernel/debug/textpool/chunks
+INST=$T/instances/tp_early
+KP=tp_early_kp
+N=5
+
+ktap_print_header
+[ "$(id -u)" = 0 ] || { ktap_skip_all "needs root"; exit "$KSFT_SKIP"; }
+[ -d "$TP" ] || { ktap_skip_all "no $TP: kernel without CONFIG_TEXTPOOL"; exit "$KSFT_SKIP"; }
+[ -r "$CHUNKS" ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+[ -r "$CHUNKS" ] || { ktap_skip_all "no $CHUNKS"; exit "$KSFT_SKIP"; }
+
+# The value of boot parameter $1, empty without it.
+boot_param() {
+	tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -n 1
+}
+BOOT_TRACER=$(boot_param ftrace)
+FUNC=$(boot_param ftrace_filter)
+KP_BOOT=$(boot_param kprobe_event)
+if [ "$BOOT_TRACER" != function ] || [ -z "$FUNC" ]; then
+	ktap_skip_all "booted without ftrace=function ftrace_filter=FUNC"
+	exit "$KSFT_SKIP"
+fi
+if [ "$(cat "$TP/enabled")" != 1 ]; then
+	ktap_skip_all "textpool is disabled"
+	exit "$KSFT_SKIP"
+fi
+ktap_set_plan 8
+
+st() {
+	tp_num "$TP/stats/$1"
+}
+
+# /proc/vmallocinfo prints %pK: real addresses only with kptr_restrict=1.
+KPTR=$(cat /proc/sys/kernel/kptr_restrict)
+echo 1 >/proc/sys/kernel/kptr_restrict
+
+cleanup() {
+	echo "$KPTR" >/proc/sys/kernel/kptr_restrict
+	if [ -d "$INST" ]; then
+		echo nop >"$INST/current_tracer" 2>/dev/null
+		rmdir "$INST" 2>/dev/null
+	fi
+	echo nop >"$T/current_tracer" 2>/dev/null
+	if grep -q ":kprobes/$KP " "$T/kprobe_events" 2>/dev/null; then
+		echo 0 >"$T/events/kprobes/$KP/enable" 2>/dev/null
+		echo "-:$KP" >>"$T/kprobe_events" 2>/dev/null
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# Addresses (16 hex digits, no 0x) of the symbols named $1 in /proc/kallsyms.
+syms() {
+	awk -v s="$1" '$3 == s && $1 !~ /^0+$/ { print $1 }' /proc/kallsyms | sort
+}
+
+# Does address $1 lie inside a textpool chunk?  Addresses are compared as
+# fixed-width hex strings: awk's numbers cannot hold them.
+in_chunk() {
+	awk -v a="$1" '{
+		s = e = ""
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^start=0x/) s = substr($i, 9)
+			if ($i ~ /^end=0x/) e = substr($i, 7)
+		}
+		if (length(s) == 16 && s <= a && a < e) f = 1
+	} END { exit !f }' "$CHUNKS"
+}
+
+# The /proc/vmallocinfo line of the area that holds address $1.
+vm_area() {
+	awk -v a="$1" '{
+		split($1, r, "-")
+		s = substr(r[1], 3)
+		e = substr(r[2], 3)
+		if (length(s) == 16 && s <= a && a < e) print
+	}' /proc/vmallocinfo
+}
+
+# Lines of the top-level trace buffer that record a call of $FUNC.
+hits() {
+	grep -c " $FUNC <-" "$T/trace"
+}
+
+call_func() {
+	for i in $(seq $N); do
+		uname >/dev/null
+	done
+}
+
+BF0=$(st bad_frees)
+WU0=$(st wrong_user)
+
+# --- 1. the boot tracer's trampoline came before textpool ------------------
+
+TRAMPS0=$(syms ftrace_trampoline)
+EARLY=
+for a in $TRAMPS0; do
+	in_chunk "$a" || EARLY="$EARLY $a"
+done
+EARLY=${EARLY# }
+FE=$(st fallback_early)
+FTA0=$(tp_user_allocs ftrace)
+A0=$(st allocations)
+ktap_print_msg "boot tracer: $(cat "$T/current_tracer"), filter $(cat "$T/set_ftrace_filter")"
+ktap_print_msg "ftrace_trampoline symbols: $(echo $TRAMPS0), outside the chunks: ${EARLY:-none}"
+ktap_print_msg "fallback_early $FE, users/ftrace allocations $FTA0"
+AREA=
+case $EARLY in
+''|*' '*)
+	bad "not exactly one trampoline outside the chunks"
+	;;
+*)
+	AREA=$(vm_area "$EARLY")
+	ktap_print_msg "its area: $AREA"
+	case $AREA in
+	*' textpool'*) ;;
+	*) bad "the early trampoline is not in a textpool fallback area" ;;
+	esac
+	;;
+esac
+[ "$FE" -ge 1 ] || bad "fallback_early is $FE"
+[ "$FTA0" -ge 1 ] || bad "users/ftrace counts $FTA0 allocations"
+check "the boot tracer's trampoline is an early fallback allocation, counted"
+
+# --- 2. the boot tracer works ------------------------------------------------
+
+[ "$(cat "$T/current_tracer")" = function ] || bad "current_tracer is not function"
+echo >"$T/trace"
+call_func
+h=$(hits)
+ktap_print_msg "$N calls of $FUNC, $h recorded"
+[ "$h" -ge $N ] || bad "$h of $N calls of $FUNC recorded"
+check "the boot tracer traces $FUNC"
+
+# --- 3. stopping it frees nothing, rejects nothing ---------------------------
+
+echo nop >"$T/current_tracer"
+echo >"$T/trace"
+call_func
+h=$(hits)
+FTA1=$(tp_user_allocs ftrace)
+A1=$(st allocations)
+TRAMPS1=$(syms ftrace_trampoline)
+ktap_print_msg "after nop: $h calls recorded, users/ftrace $FTA0 -> $FTA1," \
+	"allocations $A0 -> $A1, bad_frees $BF0 -> $(st bad_frees)"
+[ "$h" = 0 ] || bad "the stopped tracer still records"
+[ "$FTA1" = "$FTA0" ] || bad "users/ftrace moved"
+[ "$A1" = "$A0" ] || bad "stats/allocations moved"
+[ "$TRAMPS1" = "$TRAMPS0" ] || bad "the trampolines changed: $(echo $TRAMPS1)"
+[ "$(st bad_frees)" = "$BF0" ] || bad "bad_frees rose"
+check "stopping the boot tracer keeps its trampoline: no free, nothing rejected"
+
+# --- 4. starting it again reuses the early trampoline ------------------------
+
+echo function >"$T/current_tracer"
+echo >"$T/trace"
+call_func
+h=$(hits)
+echo nop >"$T/current_tracer"
+FTA1=$(tp_user_allocs ftrace)
+TRAMPS1=$(syms ftrace_trampoline)
+ktap_print_msg "function again: $h of $N calls recorded, users/ftrace $FTA0 -> $FTA1"
+[ "$h" -ge $N ] || bad "$h of $N calls of $FUNC recorded"
+[ "$FTA1" = "$FTA0" ] || bad "a new trampoline was allocated"
+[ "$TRAMPS1" = "$TRAMPS0" ] || bad "the trampolines changed: $(echo $TRAMPS1)"
+check "the function tracer started again runs on the early trampoline"
+
+# --- 5. a new ftrace user gets a chunk's slots, and gives them back ----------
+
+if mkdir "$INST" && echo 64 >"$INST/buffer_size_kb" &&
+   echo "$FUNC" >"$INST/set_ftrace_filter" &&
+   echo function >"$INST/current_tracer"; then
+	call_func
+	h=$(tp_instance_entries "$INST")
+	NEW=$(syms ftrace_trampoline | grep -v -x -F "$(echo "$TRAMPS0" | tr ' ' '\n')")
+	FTA1=$(tp_user_allocs ftrace)
+	ktap_print_msg "instance: $h entries, new trampoline ${NEW:-none}," \
+		"users/ftrace $FTA0 -> $FTA1"
+	[ "$h" -ge $N ] || bad "the instance recorded $h of $N calls"
+	[ -n "$NEW" ] || bad "no new trampoline"
+	for a in $NEW; do
+		in_chunk "$a" || bad "trampoline $a is not in a chunk"
+	done
+	[ "$FTA1" -gt "$FTA0" ] || bad "users/ftrace did not rise"
+	echo nop >"$INST/current_tracer"
+	rmdir "$INST"
+	tp_wait_le "$TP/users/ftrace/allocations" "$FTA0" 10 ||
+		bad "users/ftrace $(tp_user_allocs ftrace) after the instance went, was $FTA0"
+	[ "$(syms ftrace_trampoline)" = "$TRAMPS0" ] ||
+		bad "trampolines left: $(echo $(syms ftrace_trampoline))"
+	[ "$(st allocations)" = "$A0" ] ||
+		bad "stats/allocations $A0 -> $(st allocations)"
+else
+	bad "could not set up $INST"
+fi
+check "a new ftrace user's trampoline comes from a chunk and goes back"
+
+# --- 6, 7. the boot kprobe event ---------------------------------------------
+
+if [ -z "$KP_BOOT" ] || ! grep -q ":kprobes/$KP " "$T/kprobe_events" 2>/dev/null; then
+	ktap_test_skip "the kprobe_event= probe fires from a slot in a chunk (no $KP)"
+	ktap_test_skip "the kprobe_event= probe goes away cleanly (no $KP)"
+else
+	profile() {
+		awk -v e="$KP" '$1 == e || $1 == "kprobes/" e { print $2 }' \
+			"$T/kprobe_profile"
+	}
+	KPA0=$(tp_user_allocs kprobes)
+	p0=$(profile)
+	for i in $(seq $N); do
+		free >/dev/null
+	done
+	p1=$(profile)
+	PAGES=$(syms kprobe_insn_page; syms kprobe_optinsn_page)
+	ktap_print_msg "$KP: $(grep ":kprobes/$KP " "$T/kprobe_events")," \
+		"enabled $(cat "$T/events/kprobes/$KP/enable"), hits $p0 -> $p1"
+	ktap_print_msg "slot pages: $(echo $PAGES), users/kprobes allocations $KPA0"
+	[ "$(cat "$T/events/kprobes/$KP/enable")" = 1 ] || bad "$KP is not enabled"
+	[ $((p1 - p0)) -ge $N ] || bad "$KP fired $((p1 - p0)) times for $N calls"
+	[ -n "$PAGES" ] || bad "no kprobe slot page in /proc/kallsyms"
+	for a in $PAGES; do
+		in_chunk "$a" || bad "slot page $a is not in a chunk"
+	done
+	[ "$KPA0" -ge 1 ] || bad "users/kprobes counts $KPA0 allocations"
+	check "the kprobe_event= probe (fs_initcall) fires from a slot in a chunk"
+
+	echo 0 >"$T/events/kprobes/$KP/enable"
+	echo "-:$KP" >>"$T/kprobe_events" || bad "could not remove $KP"
+	grep -q ":kprobes/$KP " "$T/kprobe_events" && bad "$KP is still there"
+	[ "$(tp_user_allocs kprobes)" -le "$KPA0" ] ||
+		bad "users/kprobes $KPA0 -> $(tp_user_allocs kprobes)"
+	check "the kprobe_event= probe goes away cleanly"
+fi
+
+# --- 8. nothing rejected -------------------------------------------------------
+
+BF1=$(st bad_frees)
+WU1=$(st wrong_user)
+if [ "$BF1" = "$BF0" ] && [ "$WU1" = "$WU0" ]; then
+	ktap_test_pass "no free rejected (bad_frees $BF1, wrong_user $WU1)"
+else
+	ktap_test_fail "no free rejected (bad_frees $BF0 -> $BF1, wrong_user $WU0 -> $WU1)"
+fi
+
+ktap_finished
