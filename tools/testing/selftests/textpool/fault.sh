@@ -11,6 +11,17 @@
 #   - once the injection stops, the same loads succeed again;
 #   - a tracing instance with a filtered function tracer and a kprobe event
 #     made under injection either work or fail with an error.
+# Then the kernel's own fault points fail the allocations of the loads
+# (task-filter=Y: the loader's task only, while it loads):
+#   - fail_page_alloc with min-order=9 fails the 2 MiB pages of new chunks:
+#     the loads go on from the fallback, grow_failures counts it;
+#   - fail_page_alloc (every order) and failslab fail each allocation of a
+#     load in turn, space moving the fault one allocation further each
+#     time, until a load gets through: with enabled=0, the execmem fallback
+#     of textpool (its textpool_fallback, execmem's area and pages) is among
+#     them and alloc_failures counts it; every load succeeds or fails with
+#     ENOMEM, ENOTSUPP (no JIT image) or EINVAL (bpf_prog_load()'s answer
+#     to a failed bpf_prog_alloc()), and the next loads succeed.
 # At the end, with everything closed and each node's pool grown and shrunk
 # back to its reserve as before the baseline, the statistics, the textpool
 # areas of /proc/vmallocinfo and the kmemleak suspects are back to where
@@ -21,6 +32,16 @@ DIR=$(dirname "$(readlink -f "$0")")
 
 FT=/sys/kernel/debug/fail_textpool
 FT_FILES="probability interval times space verbose task-filter steps"
+FS=/sys/kernel/debug/failslab
+FP=/sys/kernel/debug/fail_page_alloc
+FA_FILES="probability interval times space verbose task-filter ignore-gfp-wait
+ignore-gfp-highmem min-order"
+# How far space moves on per load of a sweep, no more than the smallest
+# allocation of textpool's fallback: failslab counts bytes (a 96-byte
+# kmalloc), fail_page_alloc pages.
+SLAB_STEP=64
+PAGE_STEP=1
+MAX_SWEEP=${MAX_SWEEP:-2000}
 KL=/sys/kernel/debug/kmemleak
 LOADER=$DIR/fault_load
 # Failures armed per step.
@@ -43,14 +64,20 @@ if [ ! -d "$FT" ]; then
 	exit "$KSFT_SKIP"
 fi
 [ -x "$LOADER" ] || ktap_exit_fail_msg "$LOADER is missing"
-# Three tests per step, five at the end.
-ktap_set_plan $((3 * 4 + 5))
+# Three tests per step, two per fault of the allocators, five at the end.
+ktap_set_plan $((3 * 4 + 2 * 3 + 5))
 
 ORIG_ENABLED=$(cat "$TP/enabled")
 ORIG_RESERVE=$(cat "$TP/reserve_chunks")
 SAVED=$(mktemp -d)
 for f in $FT_FILES; do
 	cat "$FT/$f" >"$SAVED/$f" 2>/dev/null
+done
+for d in $FS $FP; do
+	mkdir "$SAVED/${d##*/}"
+	for f in $FA_FILES; do
+		cat "$d/$f" >"$SAVED/${d##*/}/$f" 2>/dev/null
+	done
 done
 
 # Take down what a step may have left: the instance, the kprobe event.
@@ -80,9 +107,19 @@ inject_off() {
 
 restore() {
 	inject_off 2>/dev/null
+	for d in $FS $FP; do
+		echo 0 >"$d/probability" 2>/dev/null
+	done
 	if [ -n "$SAVED" ]; then
 		for f in $FT_FILES; do
 			[ -s "$SAVED/$f" ] && cat "$SAVED/$f" >"$FT/$f" 2>/dev/null
+		done
+		# probability first: nothing fails while the others come back.
+		for d in $FS $FP; do
+			for f in probability $FA_FILES; do
+				[ -s "$SAVED/${d##*/}/$f" ] &&
+					cat "$SAVED/${d##*/}/$f" >"$d/$f" 2>/dev/null
+			done
 		done
 	fi
 	echo "$ORIG_ENABLED" >"$TP/enabled"
@@ -185,11 +222,11 @@ load() {
 	NFAILED=${NFAILED:--1}
 }
 
-# Every failed load failed with ENOMEM or ENOTSUPP.
+# Every failed load failed with ENOMEM or ENOTSUPP (or $1).
 clean_errnos() {
 	for e in $ERRNOS; do
-		case $e in
-		ENOMEM:*|ENOTSUPP:*) ;;
+		case ${e%:*} in
+		ENOMEM|ENOTSUPP|"${1:-ENOMEM}") ;;
 		*) return 1 ;;
 		esac
 	done
@@ -360,6 +397,161 @@ for s in $STEPS; do
 	echo "$ORIG_ENABLED" >"$TP/enabled"
 	echo "$ORIG_RESERVE" >"$TP/reserve_chunks"
 done
+
+# --- the allocators' fault points ---------------------------------------------
+
+# arm_alloc DIR TIMES SPACE [MIN-ORDER]: the next TIMES allocations of a
+# marked task (fault_load -f), after SPACE of them (bytes for failslab,
+# pages for fail_page_alloc), fail: those that may sleep too, and vmalloc's
+# pages (__GFP_HIGHMEM) too.
+arm_alloc() {
+	echo 0 >"$1/probability"
+	echo 1 >"$1/verbose"
+	echo Y >"$1/task-filter"
+	echo N >"$1/ignore-gfp-wait"
+	[ -e "$1/ignore-gfp-highmem" ] && echo N >"$1/ignore-gfp-highmem"
+	echo 1 >"$1/interval"
+	[ -n "${4:-}" ] && echo "$4" >"$1/min-order"
+	echo "$3" >"$1/space"
+	echo "$2" >"$1/times"
+	echo 100 >"$1/probability"
+}
+
+disarm_alloc() {
+	echo 0 >"$1/probability"
+	echo 0 >"$1/times"
+}
+
+# The allocation failures the kernel reported (warn_alloc(), for the
+# allocations without __GFP_NOWARN): expected from the injected faults, and
+# not splats (no WARNING).
+warn_alloc_reports() {
+	dmesg | grep -c -E 'page allocation failure|vmalloc error'
+}
+
+# sweep DIR STEP TIMES: one short load at a time, TIMES allocations in a
+# row failing from the one found after 0, STEP, 2 * STEP, ... (space) of
+# its allocations on, until a load gets through without a fault.  Sets
+# SWEPT (loads), NINJ (faults injected), NFAILED (failed loads), ERRNOS
+# (their errnos) and OUT (the loader's error, if any).
+sweep() {
+	SWEPT=0
+	NINJ=0
+	nfail=0
+	errs=
+	OUT=
+	while [ $SWEPT -lt "$MAX_SWEEP" ]; do
+		arm_alloc "$1" "$3" $((SWEPT * $2))
+		load -f
+		SWEPT=$((SWEPT + 1))
+		if [ "$LOADED" -lt 0 ]; then
+			OUT=$out
+			break
+		fi
+		if [ "$NFAILED" -gt 0 ]; then
+			nfail=$((nfail + NFAILED))
+			errs="$errs $ERRNOS"
+		fi
+		left=$(tp_num "$1/times")
+		[ "$left" -lt "$3" ] || break
+		NINJ=$((NINJ + $3 - left))
+	done
+	disarm_alloc "$1"
+	NFAILED=$nfail
+	# Sum the errno counts: "ENOMEM:1 ENOMEM:1" -> "ENOMEM:2".
+	ERRNOS=$(echo "$errs" | tr ' ' '\n' | awk -F: 'NF == 2 {
+		if (!($1 in n)) o[++k] = $1
+		n[$1] += $2
+	} END { for (i = 1; i <= k; i++) printf "%s%s:%d", (i > 1 ? " " : ""), o[i], n[o[i]] }')
+}
+
+# alloc_step NAME: the fault of the allocators NAME under injection, then
+# the same loads without it.
+alloc_step() {
+	name=$1
+	case $name in
+	chunk-pages)
+		dir=$FP
+		prepare page
+		s0=$(snap)
+		arm_alloc "$FP" "$K" 0 9
+		load -f -n "$COUNT" -b "$BIG"
+		n=$((K - $(tp_num "$FP/times")))
+		disarm_alloc "$FP"
+		what="$n of $K faults injected; $LOADED of $COUNT loads succeeded"
+		;;
+	pages|slab)
+		w0=$(warn_alloc_reports)
+		if [ "$name" = pages ]; then
+			dir=$FP
+			echo 0 >"$FP/min-order"
+			step=$PAGE_STEP
+			# vmalloc retries a page the bulk allocator could
+			# not give with the single page allocator.
+			times=2
+		else
+			dir=$FS
+			step=$SLAB_STEP
+			times=1
+		fi
+		prepare fallback
+		s0=$(snap)
+		sweep "$dir" "$step" "$times"
+		n=$NINJ
+		what="$SWEPT loads, $n faults injected (up to $times per load)"
+		ktap_print_msg "${dir##*/} $name: $(($(warn_alloc_reports) - w0))" \
+			"allocation failure reports (warn_alloc) in the kernel log"
+		[ -z "$OUT" ] || bad "$name: the loader failed: $OUT"
+		[ "$SWEPT" -lt "$MAX_SWEEP" ] ||
+			bad "$name: no load got through after $SWEPT faults"
+		;;
+	esac
+	settle
+	s1=$(snap)
+	af=$(delta "$s0" "$s1" alloc_failures)
+	gf=$(delta "$s0" "$s1" grow_failures)
+	fa=$(delta "$s0" "$s1" fallback_allocs)
+	ktap_print_msg "${dir##*/} $name: $what, $NFAILED loads failed ${ERRNOS:+($ERRNOS)}"
+	ktap_print_msg "${dir##*/} $name: alloc_failures +$af, grow_failures +$gf," \
+		"fallback_allocs +$fa"
+	[ "$n" -ge 1 ] || bad "$name: no fault injected"
+	[ "$LOADED" -ge 0 ] || bad "$name: the loader failed: $out"
+	[ "$NFAILED" -le "$n" ] || bad "$name: $NFAILED loads failed for $n faults"
+	# bpf_prog_load() fails with EINVAL when bpf_prog_alloc() fails.
+	clean_errnos EINVAL ||
+		bad "$name: loads failed with $ERRNOS, not ENOMEM, ENOTSUPP or EINVAL"
+	if [ "$name" = chunk-pages ]; then
+		[ "$gf" -ge 1 ] || bad "$name: grow_failures did not rise"
+	else
+		[ "$af" -ge 1 ] || bad "$name: no allocation of textpool's fallback failed"
+	fi
+	check "${dir##*/} $name: $n faults injected, loads succeed or fail cleanly"
+
+	s0=$(snap)
+	load -n "$COUNT" -b "$BIG"
+	settle
+	s1=$(snap)
+	af=$(delta "$s0" "$s1" alloc_failures)
+	ktap_print_msg "${dir##*/} $name: injection off: $LOADED of $COUNT loads" \
+		"succeeded ${ERRNOS:+($ERRNOS)}, alloc_failures +$af"
+	[ "$LOADED" = "$COUNT" ] || bad "$name: $NFAILED loads failed without injection"
+	[ "$af" = 0 ] || bad "$name: alloc_failures rose without injection"
+	check "${dir##*/} $name: with injection off, $COUNT loads succeed again"
+
+	echo "$ORIG_ENABLED" >"$TP/enabled"
+	echo "$ORIG_RESERVE" >"$TP/reserve_chunks"
+}
+
+if [ -d "$FS" ] && [ -d "$FP" ]; then
+	alloc_step chunk-pages
+	alloc_step pages
+	alloc_step slab
+else
+	for t in "fail_page_alloc chunk-pages" "fail_page_alloc pages" "failslab slab"; do
+		ktap_test_skip "$t: no $FS or $FP (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC)"
+		ktap_test_skip "$t: injection off"
+	done
+fi
 
 # --- back to the baseline -----------------------------------------------------
 

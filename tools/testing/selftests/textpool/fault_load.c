@@ -2,12 +2,17 @@
 /*
  * Helper of fault.sh: load BPF socket filters through the raw bpf() syscall
  * and go on past the loads that fail, which a fault injected into textpool
- * may cause.
+ * or into the kernel's allocators may cause.
  *
- *   fault_load [-n COUNT] [-b BIG] [-c CPU]
+ *   fault_load [-n COUNT] [-b BIG] [-c CPU] [-f]
  *
  * Loads COUNT programs (default 1), the first BIG of them long ones (about
- * 32 KiB of text each), on CPU if given, and prints one line:
+ * 32 KiB of text each), on CPU if given.  With -f it writes 1 to
+ * /proc/self/make-it-fail for the loads, and only for them: the fault
+ * attributes with task-filter=Y (failslab, fail_page_alloc) then fail the
+ * kernel's allocations for these loads, not those of the helper's start,
+ * of its page faults (its memory is touched before) or of its output.
+ * Prints one line:
  *
  *   loaded L failed F [ERRNO:N ...]
  *
@@ -17,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,19 +36,14 @@
 #define MAX_ERRNO	4096
 #define KERNEL_ENOTSUPP	524	/* not in user space headers */
 
-/* r0 = value; r0 += 1 (len times); exit */
-static int load_prog(unsigned int value, unsigned int len)
+/* r0 = value; r0 += 1 (len times); exit; in @insns, room for BIG_INSNS + 2 */
+static int load_prog(struct bpf_insn *insns, unsigned int value,
+		     unsigned int len)
 {
-	struct bpf_insn *insns;
 	union bpf_attr attr;
 	unsigned int i;
-	int fd, err;
 
-	insns = calloc(len + 2, sizeof(*insns));
-	if (!insns) {
-		errno = ENOMEM;
-		return -1;
-	}
+	memset(insns, 0, (len + 2) * sizeof(*insns));
 	insns[0].code = BPF_ALU64 | BPF_MOV | BPF_K;
 	insns[0].dst_reg = BPF_REG_0;
 	insns[0].imm = (int)value;
@@ -58,11 +59,17 @@ static int load_prog(unsigned int value, unsigned int len)
 	attr.insns = (unsigned long)insns;
 	attr.insn_cnt = len + 2;
 	attr.license = (unsigned long)"GPL";
-	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-	err = errno;
-	free(insns);
-	errno = err;
-	return fd;
+	return syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+}
+
+/*
+ * Mark (1) or unmark (0) this task for the task-filtered fault attributes,
+ * through @fd, /proc/self/make-it-fail opened before: the write allocates
+ * nothing.
+ */
+static int make_it_fail(int fd, int on)
+{
+	return pwrite(fd, on ? "1" : "0", 1, 0) == 1 ? 0 : -1;
 }
 
 static const char *errno_name(int err)
@@ -85,7 +92,7 @@ static const char *errno_name(int err)
 
 static void print_usage(void)
 {
-	fprintf(stderr, "usage: fault_load [-n COUNT] [-b BIG] [-c CPU]\n");
+	fprintf(stderr, "usage: fault_load [-n COUNT] [-b BIG] [-c CPU] [-f]\n");
 	exit(1);
 }
 
@@ -93,11 +100,12 @@ int main(int argc, char **argv)
 {
 	unsigned int count = 1, nbig = 0, i, loaded = 0, failed = 0;
 	static unsigned int seen[MAX_ERRNO + 1];
+	struct bpf_insn *insns;
+	int opt, err, cpu = -1, fail = 0, mif = -1, *fds;
 	struct rlimit rl;
-	int opt, err, cpu = -1, *fds;
 	cpu_set_t set;
 
-	while ((opt = getopt(argc, argv, "n:b:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:b:c:f")) != -1) {
 		switch (opt) {
 		case 'n':
 			count = strtoul(optarg, NULL, 0);
@@ -107,6 +115,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			cpu = atoi(optarg);
+			break;
+		case 'f':
+			fail = 1;
 			break;
 		default:
 			print_usage();
@@ -131,13 +142,25 @@ int main(int argc, char **argv)
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		perror("fault_load: setrlimit");
 	fds = calloc(count, sizeof(*fds));
-	if (!fds) {
+	insns = calloc(BIG_INSNS + 2, sizeof(*insns));
+	if (!fds || !insns) {
 		perror("fault_load");
 		return 1;
 	}
+	/* Touch the memory the loads write: no page fault during them. */
+	memset(fds, 0xff, count * sizeof(*fds));
+	memset(insns, 0xff, (BIG_INSNS + 2) * sizeof(*insns));
+	memset(seen, 0, sizeof(seen));
+	if (fail) {
+		mif = open("/proc/self/make-it-fail", O_WRONLY);
+		if (mif < 0 || make_it_fail(mif, 1)) {
+			perror("fault_load: /proc/self/make-it-fail");
+			return 1;
+		}
+	}
 
 	for (i = 0; i < count; i++) {
-		fds[i] = load_prog(1000 + i, i < nbig ? BIG_INSNS : 0);
+		fds[i] = load_prog(insns, 1000 + i, i < nbig ? BIG_INSNS : 0);
 		if (fds[i] >= 0) {
 			loaded++;
 			continue;
@@ -145,6 +168,10 @@ int main(int argc, char **argv)
 		err = errno;
 		failed++;
 		seen[err > 0 && err < MAX_ERRNO ? err : MAX_ERRNO]++;
+	}
+	if (fail && make_it_fail(mif, 0)) {
+		perror("fault_load: /proc/self/make-it-fail");
+		return 1;
 	}
 
 	printf("loaded %u failed %u", loaded, failed);
@@ -157,6 +184,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < count; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	free(insns);
 	free(fds);
 	return 0;
 }
