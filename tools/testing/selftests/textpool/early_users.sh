@@ -21,15 +21,15 @@
 #   - a new ftrace user now gets its trampoline from a chunk and gives it
 #     back when it goes away;
 #   - no free was rejected (bad_frees, wrong_user) along the way.
-# Booted with kprobe_event=p:tp_early_kp,__x64_sys_sysinfo+9 too, it also
-# checks that this probe, set up at fs_initcall (after textpool_init(), so
-# not an early user), fires from a slot in a chunk and goes away cleanly.
+# kprobes have no early user in 6.12: init_kprobes() (early_initcall)
+# allocates no slot, and the kprobe_event= boot parameter is set up at
+# fs_initcall, after textpool_init(), so its slots come from a chunk like
+# any other (kprobes.sh).
 
 . "$(dirname "$0")/textpool_lib.sh"
 
 CHUNKS=/sys/kernel/debug/textpool/chunks
 INST=$T/instances/tp_early
-KP=tp_early_kp
 N=5
 
 ktap_print_header
@@ -44,7 +44,6 @@ boot_param() {
 }
 BOOT_TRACER=$(boot_param ftrace)
 FUNC=$(boot_param ftrace_filter)
-KP_BOOT=$(boot_param kprobe_event)
 if [ "$BOOT_TRACER" != function ] || [ -z "$FUNC" ]; then
 	ktap_skip_all "booted without ftrace=function ftrace_filter=FUNC"
 	exit "$KSFT_SKIP"
@@ -53,7 +52,7 @@ if [ "$(cat "$TP/enabled")" != 1 ]; then
 	ktap_skip_all "textpool is disabled"
 	exit "$KSFT_SKIP"
 fi
-ktap_set_plan 8
+ktap_set_plan 6
 
 st() {
 	tp_num "$TP/stats/$1"
@@ -70,10 +69,6 @@ cleanup() {
 		rmdir "$INST" 2>/dev/null
 	fi
 	echo nop >"$T/current_tracer" 2>/dev/null
-	if grep -q ":kprobes/$KP " "$T/kprobe_events" 2>/dev/null; then
-		echo 0 >"$T/events/kprobes/$KP/enable" 2>/dev/null
-		echo "-:$KP" >>"$T/kprobe_events" 2>/dev/null
-	fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -225,44 +220,7 @@ else
 fi
 check "a new ftrace user's trampoline comes from a chunk and goes back"
 
-# --- 6, 7. the boot kprobe event ---------------------------------------------
-
-if [ -z "$KP_BOOT" ] || ! grep -q ":kprobes/$KP " "$T/kprobe_events" 2>/dev/null; then
-	ktap_test_skip "the kprobe_event= probe fires from a slot in a chunk (no $KP)"
-	ktap_test_skip "the kprobe_event= probe goes away cleanly (no $KP)"
-else
-	profile() {
-		awk -v e="$KP" '$1 == e || $1 == "kprobes/" e { print $2 }' \
-			"$T/kprobe_profile"
-	}
-	KPA0=$(tp_user_allocs kprobes)
-	p0=$(profile)
-	for i in $(seq $N); do
-		free >/dev/null
-	done
-	p1=$(profile)
-	PAGES=$(syms kprobe_insn_page; syms kprobe_optinsn_page)
-	ktap_print_msg "$KP: $(grep ":kprobes/$KP " "$T/kprobe_events")," \
-		"enabled $(cat "$T/events/kprobes/$KP/enable"), hits $p0 -> $p1"
-	ktap_print_msg "slot pages: $(echo $PAGES), users/kprobes allocations $KPA0"
-	[ "$(cat "$T/events/kprobes/$KP/enable")" = 1 ] || bad "$KP is not enabled"
-	[ $((p1 - p0)) -ge $N ] || bad "$KP fired $((p1 - p0)) times for $N calls"
-	[ -n "$PAGES" ] || bad "no kprobe slot page in /proc/kallsyms"
-	for a in $PAGES; do
-		in_chunk "$a" || bad "slot page $a is not in a chunk"
-	done
-	[ "$KPA0" -ge 1 ] || bad "users/kprobes counts $KPA0 allocations"
-	check "the kprobe_event= probe (fs_initcall) fires from a slot in a chunk"
-
-	echo 0 >"$T/events/kprobes/$KP/enable"
-	echo "-:$KP" >>"$T/kprobe_events" || bad "could not remove $KP"
-	grep -q ":kprobes/$KP " "$T/kprobe_events" && bad "$KP is still there"
-	[ "$(tp_user_allocs kprobes)" -le "$KPA0" ] ||
-		bad "users/kprobes $KPA0 -> $(tp_user_allocs kprobes)"
-	check "the kprobe_event= probe goes away cleanly"
-fi
-
-# --- 8. nothing rejected -------------------------------------------------------
+# --- 6. nothing rejected -------------------------------------------------------
 
 BF1=$(st bad_frees)
 WU1=$(st wrong_user)
