@@ -20,10 +20,13 @@ TP_OUT=$TP_TOP/out
 # Directories of the repository that hold new kernel files (the overlay).
 TP_OVERLAY_DIRS="Documentation arch include kernel lib mm tools"
 
-# A fixed identity for commits made in the kernel trees, so that patches
+# The project's one identity: the From: and Signed-off-by: of every patch,
+# and the identity of commits made in the kernel trees, so that patches
 # exported from them do not depend on who ran the scripts.
-export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-textpool developers}
-export GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-textpool@localhost}
+TP_IDENT_NAME="Seed 8ec68ea5 maintainers"
+TP_IDENT_EMAIL="maintainers@users.noreply.r-seed-8ec68ea5.example"
+export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-$TP_IDENT_NAME}
+export GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-$TP_IDENT_EMAIL}
 export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME
 export GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
 

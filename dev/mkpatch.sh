@@ -6,9 +6,11 @@
 #   out/series/              the same in `git format-patch` form, one logical
 #                            change per mail
 # Each mail is a patch of patches/series plus the new files that
-# patches/overlay assigns to it.  Nothing in the working tree is touched:
-# the export is built in a private index of the kernel tree's repository.
-# SIGNOFF="Name <email>" adds a Signed-off-by to every mail.
+# patches/overlay assigns to it, and out/series/0000-cover-letter.patch is
+# patches/cover-letter (its first line is the subject) with the shortlog,
+# the diffstat and, as Cc, what scripts/get_maintainer.pl names for every
+# mail.  Nothing in the working tree is touched: the export is built in a
+# private index of the kernel tree's repository.
 
 . "$(dirname "$0")/common.sh"
 
@@ -54,10 +56,6 @@ for c in $commits; do
 	done <"$tmp/added"
 	tree=$(git write-tree)
 	git log -1 --format=%B "$c" >"$tmp/msg"
-	if [ -n "${SIGNOFF:-}" ]; then
-		git interpret-trailers --in-place --if-exists doNothing \
-			--trailer "Signed-off-by: $SIGNOFF" "$tmp/msg"
-	fi
 	parent=$(GIT_AUTHOR_NAME="$(git log -1 --format=%an "$c")" \
 		GIT_AUTHOR_EMAIL="$(git log -1 --format=%ae "$c")" \
 		GIT_AUTHOR_DATE="$(git log -1 --format=%aD "$c")" \
@@ -68,7 +66,32 @@ done
 rm -rf "$TP_OUT/series"
 mkdir -p "$TP_OUT/series"
 git diff --no-color --no-renames base "$parent" >"$TP_OUT/textpool-6.12.patch"
+cover=$TP_TOP/patches/cover-letter
+[ -s "$cover" ] || tp_die "no patches/cover-letter"
 git format-patch -q --numbered --zero-commit --no-signature --no-renames \
-	-o "$TP_OUT/series" base.."$parent"
+	--cover-letter -o "$TP_OUT/series" base.."$parent"
+# Cc: everyone get_maintainer.pl names for any mail, in one folded header.
+(cd "$TP_TREE" && for mail in "$TP_OUT"/series/0*.patch; do
+	case $mail in */0000-cover-letter.patch) continue ;; esac
+	perl scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats \
+		--no-tree "$mail"
+done) | awk '!seen[$0]++' >"$tmp/cc"
+[ -s "$tmp/cc" ] || tp_die "scripts/get_maintainer.pl named nobody"
+python3 - "$TP_OUT/series/0000-cover-letter.patch" "$cover" "$tmp/cc" <<'PY'
+import sys
+mail_path, cover_path, cc_path = sys.argv[1:]
+mail = open(mail_path).read()
+lines = open(cover_path).read().rstrip('\n').split('\n')
+subject, body = lines[0], '\n'.join(lines[1:]).strip('\n')
+cc = [l for l in open(cc_path).read().split('\n') if l]
+for placeholder in ('*** SUBJECT HERE ***', '*** BLURB HERE ***'):
+    if mail.count(placeholder) != 1:
+        sys.exit('mkpatch: no %s in the cover letter git wrote' % placeholder)
+mail = mail.replace('*** SUBJECT HERE ***', subject)
+mail = mail.replace('*** BLURB HERE ***', body)
+head, sep, rest = mail.partition('\n\n')
+head += '\nCc: ' + ',\n    '.join(cc)
+open(mail_path, 'w').write(head + sep + rest)
+PY
 echo "$parent" >"$TP_OUT/.export-commit"
-tp_info "wrote out/textpool-6.12.patch ($(grep -c '^diff --git' "$TP_OUT/textpool-6.12.patch") files) and $(ls "$TP_OUT/series" | wc -l) mails in out/series/"
+tp_info "wrote out/textpool-6.12.patch ($(grep -c '^diff --git' "$TP_OUT/textpool-6.12.patch") files) and $(ls "$TP_OUT/series" | wc -l) mails in out/series/ (with the cover letter)"

@@ -33,7 +33,7 @@ done
 
 if ! git diff --quiet HEAD; then
 	if [ -n "${NEW:-}" ]; then
-		git commit -q -a -m "$NEW"
+		git commit -q -a -s -m "$NEW"
 		tp_info "new patch: $NEW"
 	elif [ -n "${PATCH:-}" ]; then
 		subject=$(git mailinfo -k /dev/null /dev/null <"$TP_TOP/patches/${PATCH%.patch}.patch" | sed -n 's/^Subject: //p')

@@ -76,6 +76,7 @@
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
+#include "textpool_arch.h"
 #include "textpool_internal.h"
 
 #define TT_MAX_THREADS		64

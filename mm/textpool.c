@@ -219,6 +219,7 @@
 #include <linux/workqueue.h>
 
 #include "internal.h"
+#include "textpool_arch.h"
 #include "textpool_internal.h"
 
 #define TEXTPOOL_CHUNK_ORDER	(TEXTPOOL_CHUNK_SHIFT - PAGE_SHIFT)

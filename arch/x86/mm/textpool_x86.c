@@ -24,6 +24,9 @@
 #include <asm/setup.h>
 #include <asm/text-patching.h>
 
+/* mm/textpool_arch.h: the Makefile puts mm/ on this file's include path. */
+#include "textpool_arch.h"
+
 /**
  * arch_textpool_info() - where chunks go on x86
  * @info: filled in
