@@ -11,6 +11,8 @@
 #   make kernel       build/linux's bzImage, incrementally (ccache)
 #   make kernel-base  the pristine base with the same configuration
 #   make shell        an interactive guest (leave it with 'poweroff -f')
+#   make check-series every prefix of the series builds (bisectable), and
+#                     the series without its tests; see README.md
 #   make check-debug  the guest tests on a debug kernel (KASAN, kmemleak,
 #                     lockdep, ...) with a long stress run; see README.md
 #   make bench        benchmarks, textpool against the base, in the guest
@@ -21,7 +23,7 @@ BUILD ?= $(CURDIR)/build
 export TP_BUILD := $(abspath $(BUILD))
 DEV := $(CURDIR)/dev
 
-.PHONY: all deps tree refresh patch kernel kernel-base run shell check check-debug bench clean
+.PHONY: all deps tree refresh patch kernel kernel-base run shell check check-series check-debug bench clean
 
 all: kernel
 
@@ -53,6 +55,9 @@ shell: kernel
 
 check: tree
 	@$(DEV)/check.sh
+
+check-series: tree
+	@$(DEV)/check-series.sh
 
 check-debug: deps
 	@$(DEV)/check-debug.sh

@@ -10,6 +10,8 @@
 #      a second boot with textpool=off: the users work through the fallback;
 #      every test the sources define must have reported (dev/expect.py);
 #      under KASLR the two boots must place the first chunk differently
+#   5. the whole series built with CONFIG_TEXTPOOL=n, booted: its users
+#      behave as on the base kernel (dev/guest/check-n.sh)
 # Prints each failing test by name and ends with "N passed, N failed,
 # N skipped"; exits non-zero on any failure, kernel splat, crash or hang.
 
@@ -92,6 +94,15 @@ layer "patch hygiene"
 layer "kernel build"
 if "$TP_TOP/dev/kbuild.sh" "$TP_TREE" build 2>"$out/build.err"; then
 	pass "build: kernel"
+	# Our C files, each with W=1.
+	objs=$(cd "$TP_TOP" && git ls-files -co --exclude-standard -- mm arch kernel lib |
+		grep -E '\.c$' | sed 's/\.c$/.o/')
+	if "$TP_TOP/dev/kbuild.sh" "$TP_TREE" w1 $objs 2>"$out/build-w1.err"; then
+		pass "build: W=1 is clean for $(echo $objs | wc -w) files of ours"
+	else
+		sed 's/^/    /' "$out/build-w1.err" | head -n 30 >&2
+		fail "build: W=1 is clean for our files"
+	fi
 	layer "guest"
 	if TP_QUIET=1 "$TP_TOP/dev/guest.sh" "$TP_TREE" check "$out/console.log" "${TP_GUEST_TIMEOUT:-1500}" 2>"$out/guest.err"; then
 		pass "guest: boots and finishes"
@@ -110,14 +121,43 @@ if "$TP_TOP/dev/kbuild.sh" "$TP_TREE" build 2>"$out/build.err"; then
 		fail "guest(textpool=off): boots and finishes"
 	fi
 	[ -f "$out/console-off.log" ] && tap "guest(textpool=off)" "$out/console-off.log"
-	# Every test the sources define must have reported, in its boot.
-	python3 "$TP_TOP/dev/expect.py" "$TP_TOP" "$results" >"$out/expect.out"
-	cat "$out/expect.out" >>"$results"
-	grep '^FAIL' "$out/expect.out" >&2 || true
 	chunk_placement "$out/console.log" "$out/console-off.log"
 else
 	cat "$out/build.err" >&2
 	fail "build: kernel"
+fi
+
+# The whole series with CONFIG_TEXTPOOL=n, built from what make patch
+# exported (the mails as applied, new files included) in a worktree of its
+# own: it must build and its users must behave as on the base kernel.
+layer "CONFIG_TEXTPOOL=n"
+ntree=$TP_BUILD/linux-n
+if [ -s "$TP_OUT/.export-commit" ] &&
+	(tp_worktree "$ntree" "$(cat "$TP_OUT/.export-commit")") 2>"$out/build-n.err" &&
+	TP_KCONFIG_EXTRA="$TP_TOP/dev/textpool-n.config" \
+		"$TP_TOP/dev/kbuild.sh" "$ntree" build 2>>"$out/build-n.err"; then
+	if grep -q '^CONFIG_TEXTPOOL=y' "$ntree/.config" || grep -q ' textpool_alloc$' "$ntree/System.map"; then
+		fail "build: CONFIG_TEXTPOOL=n (textpool is in the kernel all the same)"
+	else
+		pass "build: CONFIG_TEXTPOOL=n"
+		if TP_QUIET=1 "$TP_TOP/dev/guest.sh" "$ntree" check-n "$out/console-n.log" 600 2>"$out/guest-n.err"; then
+			pass "guest(CONFIG_TEXTPOOL=n): boots and finishes"
+		else
+			cat "$out/guest-n.err" >&2
+			fail "guest(CONFIG_TEXTPOOL=n): boots and finishes"
+		fi
+		[ -f "$out/console-n.log" ] && tap "guest(CONFIG_TEXTPOOL=n)" "$out/console-n.log"
+	fi
+else
+	tail -n 30 "$out/build-n.err" >&2
+	fail "build: CONFIG_TEXTPOOL=n"
+fi
+
+# Every test the sources define must have reported, in its boot.
+if grep -q '^PASS build: kernel$' "$results"; then
+	python3 "$TP_TOP/dev/expect.py" "$TP_TOP" "$results" >"$out/expect.out"
+	cat "$out/expect.out" >>"$results"
+	grep '^FAIL' "$out/expect.out" >&2 || true
 fi
 
 npass=$(grep -c '^PASS' "$results" || true)

@@ -70,3 +70,20 @@ kmod ccache qemu-system-x86 busybox-static numactl python3 python3-docutils git
 perl jq shellcheck util-linux rsync python3-ply python3-git"
 
 mkdir -p "$TP_CACHE"
+
+# tp_worktree DIR COMMIT: DIR is a worktree of the kernel tree's repository
+# with COMMIT checked out (an export commit of make patch: base, patches and
+# new files as real files).  Only changed files are rewritten, so builds in
+# DIR stay incremental.  A worktree orphaned by a rebuilt tree is redone.
+tp_worktree() {
+	local dir=$1 commit=$2
+	if ! git -C "$dir" rev-parse -q --verify HEAD >/dev/null 2>&1 ||
+		[ "$(git -C "$dir" rev-parse --git-common-dir 2>/dev/null)" != "$TP_TREE/.git" ]; then
+		rm -rf "$dir"
+		git -C "$TP_TREE" worktree prune
+		git -C "$TP_TREE" worktree add -q --detach "$dir" "$commit" ||
+			tp_die "cannot make a worktree in $dir"
+	fi
+	git -C "$dir" checkout -q --detach "$commit" ||
+		tp_die "cannot check out $commit in $dir"
+}

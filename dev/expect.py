@@ -11,7 +11,8 @@ suites, in both boots (the textpool=off boot runs them too, the textpool
 suite skipping itself); the kselftests of tools/testing/selftests/textpool
 (TEST_PROGS, TEST_GEN_PROGS) in the first boot, and among them each case
 of the stress test (mm/test_textpool.c, reported by test_textpool.sh); the
-results of dev/guest/check-off.sh (its plan) in the second.  With --debug
+results of dev/guest/check-off.sh (its plan) in the second, and those of
+dev/guest/check-n.sh in the boot of the CONFIG_TEXTPOOL=n kernel.  With --debug
 (make check-debug, one boot of the debug kernel): the KUnit cases, the
 kselftests, the stress cases and the kmemleak scans of
 dev/guest/check-debug.sh, all in that boot.  Prints "FAIL ..." for
@@ -26,6 +27,7 @@ import sys
 KUNIT_SOURCES = ('mm/textpool_kunit.c', 'kernel/bpf/prog_pack_kunit.c')
 BOOTS = ('guest', 'guest(textpool=off)')
 DEBUG_BOOT = 'guest(debug)'
+N_BOOT = 'guest(CONFIG_TEXTPOOL=n)'
 STRESS_SOURCE = 'mm/test_textpool.c'
 STRESS_TEST = 'test_textpool.sh'
 
@@ -66,7 +68,8 @@ def stress_cases(path):
 
 
 def check_off_plan(script):
-    """Number of results dev/guest/check-off.sh plans."""
+    """Number of results a KTAP guest script (dev/guest/check-off.sh,
+    dev/guest/check-n.sh) plans."""
     with open(script) as f:
         m = re.search(r'echo "1\.\.(\d+)"', f.read())
     return int(m.group(1)) if m else 0
@@ -129,6 +132,11 @@ def main():
            and 'kernel splat' not in n and 'boots and finishes' not in n]
     if len(off) < plan:
         missing.append(f'guest(textpool=off): check-off.sh ({len(off)} of {plan} results)')
+    plan = check_off_plan(os.path.join(top, 'dev/guest/check-n.sh'))
+    nres = [n for n in names if n.startswith(f'{N_BOOT}: ')
+            and 'kernel splat' not in n and 'boots and finishes' not in n]
+    if len(nres) < plan:
+        missing.append(f'{N_BOOT}: check-n.sh ({len(nres)} of {plan} results)')
     for name in missing:
         print(f'FAIL missing: {name}')
     if not missing:

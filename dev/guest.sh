@@ -3,7 +3,7 @@
 #
 # Boot a kernel in the QEMU test guest:
 #   guest.sh TREE MODE LOG [TIMEOUT] [EXTRA-CMDLINE]
-# MODE is check, check-off, check-debug, run, bench or shell (see dev/guest/init).  The
+# MODE is check, check-off, check-n, check-debug, run, bench or shell (see dev/guest/init).  The
 # guest has 2 vCPUs and 2 NUMA nodes of 1 CPU + 1 GiB each, runs under TCG (set
 # TP_ACCEL=kvm to try KVM) and its serial console goes to LOG (and to the
 # terminal).  A guest that does not finish within TIMEOUT seconds, or that

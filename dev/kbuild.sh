@@ -4,7 +4,11 @@
 # Configure and build a kernel tree for the guest:
 #   kbuild.sh TREE config   tinyconfig + the selftest fragment + dev/guest.config
 #   kbuild.sh TREE build    bzImage and modules, incrementally, with ccache
-# TP_KCONFIG_EXTRA names more fragments, merged last (make check-debug).
+#   kbuild.sh TREE w1 OBJ.. those objects rebuilt with W=1, warning-free
+# TP_KCONFIG_EXTRA names more fragments, merged last (make check-debug, the
+# CONFIG_TEXTPOOL=n build of make check); a symbol's last value wins.
+# TP_KCONFIG_LAX=1 lets a textpool tree lack what the fragments ask for
+# (make check-series: the first patches have no textpool options yet).
 # The configuration is redone only when one of its fragments changed.
 
 . "$(dirname "$0")/common.sh"
@@ -34,7 +38,7 @@ config() {
 	# on the textpool tree (a test would silently not be built), a note on
 	# the pristine base (which has no textpool options).
 	local sym val got missing="" strict="" kind=note
-	if git cat-file -e HEAD:mm/textpool.c 2>/dev/null || [ -e mm/textpool.c ]; then
+	if [ -z "${TP_KCONFIG_LAX:-}" ] && { git cat-file -e HEAD:mm/textpool.c 2>/dev/null || [ -e mm/textpool.c ]; }; then
 		strict=1
 		kind=error
 	fi
@@ -45,7 +49,8 @@ config() {
 		[ -z "$strict" ] && [ "${sym#CONFIG_TEXTPOOL}" != "$sym" ] && continue
 		echo "  $kind: $sym=$val requested, got '${got:-unset}'" >&2
 		missing="$missing $sym"
-	done < <(cat $frags | grep -E '^CONFIG_[A-Z0-9_]+=')
+	done < <(cat $frags | grep -E '^CONFIG_[A-Z0-9_]+=' |
+		awk -F= '!($1 in v) { k[++n] = $1 } { v[$1] = $0 } END { for (i = 1; i <= n; i++) print v[k[i]] }')
 	if [ -n "$strict" ] && [ -n "$missing" ]; then
 		rm -f .config.textpool
 		tp_die "the configuration lacks what the test fragments ask for:$missing"
@@ -64,5 +69,15 @@ build)
 	fi
 	grep -E 'warning:' "$tree/build.log" | head -n 20 >&2 || true
 	;;
-*) tp_die "usage: kbuild.sh TREE config|build" ;;
+w1)
+	# Our objects again with W=1 (make check): they must be warning-free.
+	shift 2
+	config
+	make -s -j"$jobs" CC="$cc" W=1 "$@" >"$tree/build-w1.log" 2>&1 ||
+		{ tail -n 30 "$tree/build-w1.log" >&2; tp_die "W=1 build failed"; }
+	if grep -E 'warning:' "$tree/build-w1.log" >&2; then
+		tp_die "W=1 warnings in $*"
+	fi
+	;;
+*) tp_die "usage: kbuild.sh TREE config|build|w1 OBJ..." ;;
 esac

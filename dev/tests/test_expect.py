@@ -34,6 +34,8 @@ def complete_results(debug=False):
         lines += [f'PASS {sboot}: kmemleak: no suspects after boot and KUnit',
                   f'PASS {sboot}: kmemleak: no suspects after the kselftests and the stress test']
         return lines
+    plan = expect.check_off_plan(os.path.join(TOP, 'dev/guest/check-n.sh'))
+    lines += [f'PASS {expect.N_BOOT}: n result {i}' for i in range(plan)]
     plan = expect.check_off_plan(os.path.join(TOP, 'dev/guest/check-off.sh'))
     lines += [f'PASS guest(textpool=off): off result {i}' for i in range(plan)]
     return lines
@@ -126,6 +128,16 @@ class ExpectTest(unittest.TestCase):
         out = run(lines)
         self.assertEqual(len(out), 1)
         self.assertIn('check-off.sh', out[0])
+
+    def test_short_check_n(self):
+        lines = [l for l in complete_results() if ': n result 0' not in l]
+        out = run(lines)
+        self.assertEqual(len(out), 1)
+        self.assertIn('check-n.sh', out[0])
+
+    def test_check_n_plans_results(self):
+        self.assertGreater(expect.check_off_plan(
+            os.path.join(TOP, 'dev/guest/check-n.sh')), 0)
 
 
 if __name__ == '__main__':

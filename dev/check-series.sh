@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check-series: the series is bisectable.
+#   1. make patch exports the series as commits of the kernel tree's
+#      repository, one per mail, new files included (what `git am` of
+#      out/series/ gives);
+#   2. build/series, a worktree of that repository, checks out each of them
+#      in turn and builds it with the guest's configuration, incrementally
+#      (ccache): every prefix of the series must build.  Options a patch
+#      does not have yet stay off (the first patches have no textpool);
+#   3. the whole series again with CONFIG_TEXTPOOL=y but without the KUnit
+#      suites, the microbenchmark and the stress test.
+# (The CONFIG_TEXTPOOL=n build, and its boot, are part of make check.)
+# Prints the time of each build and the first patch that breaks; ends with
+# "check-series: N passed, N failed in S s" and exits non-zero on a failure.
+
+. "$(dirname "$0")/common.sh"
+
+"$TP_TOP/dev/tree-status.sh" ||
+	tp_die "refusing to run on unsaved edits in the kernel tree"
+out=$TP_BUILD/check-series
+rm -rf "$out"
+mkdir -p "$out"
+results=$out/results
+: >"$results"
+start=$(date +%s)
+
+"$TP_TOP/dev/mkpatch.sh" >"$out/mkpatch.log" 2>&1 ||
+	{ cat "$out/mkpatch.log" >&2; tp_die "make patch failed"; }
+export_commit=$(cat "$TP_OUT/.export-commit")
+commits=$(git -C "$TP_TREE" rev-list --reverse "base..$export_commit")
+names=$(tp_series)
+[ "$(echo "$commits" | wc -l)" = "$(echo "$names" | wc -l)" ] ||
+	tp_die "make patch exported $(echo "$commits" | wc -l) commits for $(echo "$names" | wc -l) patches"
+
+stree=$TP_BUILD/series
+broken=
+set -- $names
+for c in $commits; do
+	name=$1
+	shift
+	t0=$(date +%s)
+	if tp_worktree "$stree" "$c" 2>"$out/$name.log" &&
+		TP_KCONFIG_LAX=1 "$TP_TOP/dev/kbuild.sh" "$stree" build 2>>"$out/$name.log"; then
+		echo "PASS check-series: $name builds ($(( $(date +%s) - t0 )) s)" | tee -a "$results" >&2
+	else
+		echo "FAIL check-series: $name builds" | tee -a "$results" >&2
+		sed 's/^/    /' "$out/$name.log" | tail -n 30 >&2
+		cp "$stree/build.log" "$out/$name.build.log" 2>/dev/null || true
+		broken=$name
+		break
+	fi
+done
+
+if [ -z "$broken" ]; then
+	t0=$(date +%s)
+	if TP_KCONFIG_EXTRA="$TP_TOP/dev/series-nokunit.config" \
+		"$TP_TOP/dev/kbuild.sh" "$stree" build 2>"$out/nokunit.log" &&
+		grep -q '^CONFIG_TEXTPOOL=y' "$stree/.config" &&
+		! grep -qE '^CONFIG_(TEXTPOOL_KUNIT_TEST|BPF_PROG_PACK_KUNIT_TEST|TEXTPOOL_BENCH|TEST_TEXTPOOL)=[ym]' \
+			"$stree/.config"; then
+		echo "PASS check-series: CONFIG_TEXTPOOL=y without the KUnit suites, the benchmark and the stress test builds ($(( $(date +%s) - t0 )) s)" |
+			tee -a "$results" >&2
+	else
+		echo "FAIL check-series: CONFIG_TEXTPOOL=y without the KUnit suites, the benchmark and the stress test builds" |
+			tee -a "$results" >&2
+		sed 's/^/    /' "$out/nokunit.log" | tail -n 30 >&2
+	fi
+fi
+
+npass=$(grep -c '^PASS' "$results" || true)
+nfail=$(grep -c '^FAIL' "$results" || true)
+[ -n "$broken" ] && echo "the first patch that breaks the build: $broken (log: $out/$broken.log)"
+echo "logs: $out"
+echo "check-series: $npass passed, $nfail failed in $(( $(date +%s) - start )) s"
+[ "$nfail" = 0 ]
