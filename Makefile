@@ -57,7 +57,7 @@ check: tree
 	@$(DEV)/check.sh
 
 check-series: tree
-	@$(DEV)/check-series.sh
+	@FROM=$(FROM) $(DEV)/check-series.sh
 
 check-debug: deps
 	@$(DEV)/check-debug.sh
