@@ -222,6 +222,9 @@
 #include "textpool_arch.h"
 #include "textpool_internal.h"
 
+#define CREATE_TRACE_POINTS
+#include <trace/events/textpool.h>
+
 #define TEXTPOOL_CHUNK_ORDER	(TEXTPOOL_CHUNK_SHIFT - PAGE_SHIFT)
 #define TEXTPOOL_SLOTS		(TEXTPOOL_CHUNK_SIZE >> TEXTPOOL_SLOT_SHIFT)
 #define TEXTPOOL_MAX_RESERVE	64
@@ -1068,12 +1071,9 @@ static void textpool_chunk_link(struct textpool_node *node,
 	list_add_tail(&chunk->list, &node->chunks);
 	node->nr_empty++;
 	textpool_stat_add(node, chunks, 1);
-	if (chunk->huge)
-		textpool_stat_add(node, huge_chunks, 1);
-	else
-		textpool_stat_add(node, fallback_chunks, 1);
 	textpool_stat_add(node, free_bytes, TEXTPOOL_CHUNK_SIZE);
 	set_bit(textpool_va_index(chunk->start), textpool_present);
+	trace_textpool_chunk_map(chunk->start, node->nid, node->stats.chunks);
 }
 
 /* Bytes of the extents of @chunk in @root; erase them if @erase. */
@@ -1122,17 +1122,22 @@ static void textpool_chunk_unlink(struct textpool_node *node,
 	list_move(&chunk->list, release);
 	node->nr_empty--;
 	textpool_stat_add(node, chunks, -1);
-	if (chunk->huge)
-		textpool_stat_add(node, huge_chunks, -1);
-	else
-		textpool_stat_add(node, fallback_chunks, -1);
 	textpool_stat_add(node, free_bytes, -(long)TEXTPOOL_CHUNK_SIZE);
+	trace_textpool_chunk_unmap(chunk->start, node->nid, node->stats.chunks);
 }
 
 /* No allocation, and no refill in progress: the chunk may be given back. */
 static inline bool textpool_chunk_empty(struct textpool_chunk *chunk)
 {
 	return !chunk->nr_allocs && !chunk->refill_bytes;
+}
+
+/* Is @node at max_chunks (0: no bound)? */
+static bool textpool_node_at_max(struct textpool_node *node)
+{
+	unsigned int max = READ_ONCE(textpool_max);
+
+	return max && READ_ONCE(node->stats.chunks) >= max;
 }
 
 /*
@@ -1274,6 +1279,7 @@ static void *textpool_alloc_fallback(size_t size, int nid,
 		addr = execmem_alloc(textpool_execmem_types[user], size);
 	if (!addr)
 		goto fail;
+	trace_textpool_fallback(addr, size, nid, user, cause);
 	arch_textpool_fill_new(addr, PAGE_ALIGN(size));
 	vm = find_vm_area(addr);
 	if (WARN_ON_ONCE(!vm) ||
@@ -1303,6 +1309,8 @@ static void *textpool_alloc_fallback(size_t size, int nid,
 		textpool_stat_add(node, alloc_total, 1);
 		textpool_stat_add(node, fallback_allocs, 1);
 		textpool_stat_add(node, fallback_causes[cause], 1);
+		textpool_stat_add(node, fallback_allocations, 1);
+		textpool_stat_add(node, fallback_allocated_bytes, rounded);
 		textpool_user_account(node, user, 1, rounded);
 		mutex_unlock(&node->lock);
 	}
@@ -1310,6 +1318,7 @@ static void *textpool_alloc_fallback(size_t size, int nid,
 
 fail:
 	kfree(fb);
+	trace_textpool_fallback(NULL, size, nid, user, cause);
 	if (node) {
 		mutex_lock(&node->lock);
 		textpool_stat_add(node, alloc_failures, 1);
@@ -1344,6 +1353,7 @@ static bool textpool_free_fallback(void *addr, enum textpool_user user)
 	rb_erase(&fb->rb, &textpool_fallbacks);
 	mutex_unlock(&textpool_fallback_lock);
 
+	trace_textpool_free(addr, fb->size, fb->nid, user, true);
 	if (fb->counted) {
 		node = textpool_nodes[fb->nid];
 		mutex_lock(&node->lock);
@@ -1351,6 +1361,9 @@ static bool textpool_free_fallback(void *addr, enum textpool_user user)
 		textpool_stat_add(node, allocated_bytes, -(long)fb->size);
 		textpool_stat_add(node, requested_bytes, -(long)fb->requested);
 		textpool_stat_add(node, free_total, 1);
+		textpool_stat_add(node, fallback_allocations, -1);
+		textpool_stat_add(node, fallback_allocated_bytes,
+				  -(long)fb->size);
 		textpool_user_account(node, fb->user, -1, -(long)fb->size);
 		mutex_unlock(&node->lock);
 	}
@@ -1402,6 +1415,7 @@ static unsigned int textpool_refill_batch(struct textpool_node *node,
 	struct textpool_extent **batch = textpool_refill_extents_batch;
 	struct textpool_extent *e;
 	unsigned int i, n = 0, failed = 0;
+	unsigned long bytes = 0;
 	struct rb_node *rb;
 	u64 t0;
 
@@ -1419,6 +1433,7 @@ static unsigned int textpool_refill_batch(struct textpool_node *node,
 		ranges[n].addr = (void *)e->start;
 		ranges[n].len = e->size;
 		ranges[n].done = false;
+		bytes += e->size;
 		n++;
 	}
 	if (RB_EMPTY_ROOT(&node->dirty_root))
@@ -1456,6 +1471,7 @@ static unsigned int textpool_refill_batch(struct textpool_node *node,
 	textpool_node_trim(node, release);
 	*more = node->dirty_bytes > 0 && !failed;
 	textpool_node_unlock(node);
+	trace_textpool_refill(node->nid, n, bytes, failed);
 	return failed;
 }
 
@@ -1554,6 +1570,7 @@ static void *textpool_take(struct textpool_node *node, struct rb_root *root,
 	textpool_stat_add(node, free_bytes, -(long)bytes);
 	textpool_stat_add(node, alloc_total, 1);
 	textpool_user_account(node, user, 1, bytes);
+	trace_textpool_alloc((void *)addr, size, bytes, node->nid, user);
 	return (void *)addr;
 }
 
@@ -1928,6 +1945,7 @@ static void textpool_free_chunk(struct textpool_chunk *chunk, void *addr,
 	textpool_stat_add(node, free_bytes, bytes);
 	textpool_stat_add(node, free_total, 1);
 	textpool_user_account(node, user, -1, -(long)bytes);
+	trace_textpool_free(addr, bytes, node->nid, user, false);
 	/* Allocates an extent only if no merge is possible (never fails). */
 	textpool_extent_insert(&node->dirty_root, chunk, (unsigned long)addr,
 			       bytes, atomic_long_read(&textpool_flush_started),
@@ -2207,7 +2225,8 @@ static void textpool_reserve_workfn(struct work_struct *work)
 			mutex_lock(&node->grow_lock);
 			mutex_lock(&node->lock);
 			if (node->nr_empty >= READ_ONCE(textpool_reserve) ||
-			    !READ_ONCE(textpool_on))
+			    !READ_ONCE(textpool_on) ||
+			    textpool_node_at_max(node))
 				node->shrunk = 0;
 			mutex_unlock(&node->lock);
 			chunk = node->shrunk ?
@@ -2386,8 +2405,6 @@ static void textpool_add_stats(struct textpool_node *node,
 	int i;
 
 	sum->chunks += READ_ONCE(s->chunks);
-	sum->huge_chunks += READ_ONCE(s->huge_chunks);
-	sum->fallback_chunks += READ_ONCE(s->fallback_chunks);
 	sum->allocations += READ_ONCE(s->allocations);
 	sum->allocated_bytes += READ_ONCE(s->allocated_bytes);
 	sum->requested_bytes += READ_ONCE(s->requested_bytes);
@@ -2399,6 +2416,9 @@ static void textpool_add_stats(struct textpool_node *node,
 	sum->fallback_allocs += READ_ONCE(s->fallback_allocs);
 	for (i = 0; i < TEXTPOOL_FB_NR; i++)
 		sum->fallback_causes[i] += READ_ONCE(s->fallback_causes[i]);
+	sum->fallback_allocations += READ_ONCE(s->fallback_allocations);
+	sum->fallback_allocated_bytes +=
+		READ_ONCE(s->fallback_allocated_bytes);
 	sum->remote_allocs += READ_ONCE(s->remote_allocs);
 	sum->grow_failures += READ_ONCE(s->grow_failures);
 	sum->shrunk_chunks += READ_ONCE(s->shrunk_chunks);
@@ -2503,51 +2523,105 @@ static unsigned long textpool_chunk_largest_free(struct textpool_node *node,
 		    textpool_chunk_largest(&node->dirty_root, chunk));
 }
 
-/**
- * textpool_show_chunks() - one line per chunk, for debugfs
- * @m: where to print
- *
- * Prints, per chunk, "node=N start=0x... end=0x... mapping=2M|4K
- * allocations=N used_bytes=N largest_free=N map=..." where each of the 64
- * characters of the map covers 1/64 of the chunk: '.' empty, 'o' partly
- * used, '#' full.
+/*
+ * debugfs textpool/chunks, one record per chunk: the seq_file position is
+ * the index of a chunk counted over the nodes in order, so that a record
+ * that does not fit in the seq_file buffer is printed again alone.  From
+ * start() to stop() the node of the current chunk is locked; m->private
+ * points to an int, the locked node or NUMA_NO_NODE.
  */
-void textpool_show_chunks(struct seq_file *m)
-{
-	char map[TEXTPOOL_MAP_CHARS + 1];
-	struct textpool_chunk *chunk;
-	unsigned int i, used;
-	int nid;
 
-	if (!textpool_is_ready())
-		return;
-	for_each_node(nid) {
+/* The chunk @skip chunks into the nodes from @nid on, its node locked. */
+static struct textpool_chunk *textpool_chunks_from(int *locked, int nid,
+						   loff_t skip)
+{
+	struct textpool_chunk *chunk;
+
+	for (; nid < MAX_NUMNODES; nid++) {
 		struct textpool_node *node = textpool_nodes[nid];
 
 		if (!node)
 			continue;
 		mutex_lock(&node->lock);
 		list_for_each_entry(chunk, &node->chunks, list) {
-			for (i = 0; i < TEXTPOOL_MAP_CHARS; i++) {
-				used = bitmap_weight(chunk->alloc_map +
-						     i * TEXTPOOL_MAP_SLOTS /
-						     BITS_PER_LONG,
-						     TEXTPOOL_MAP_SLOTS);
-				map[i] = !used ? '.' :
-					 used == TEXTPOOL_MAP_SLOTS ? '#' : 'o';
+			if (!skip--) {
+				*locked = nid;
+				return chunk;
 			}
-			map[TEXTPOOL_MAP_CHARS] = '\0';
-			seq_printf(m, "node=%d start=0x%lx end=0x%lx mapping=%s allocations=%u used_bytes=%lu largest_free=%lu map=%s\n",
-				   nid, chunk->start,
-				   chunk->start + TEXTPOOL_CHUNK_SIZE,
-				   chunk->huge ? "2M" : "4K", chunk->nr_allocs,
-				   chunk->used_bytes,
-				   textpool_chunk_largest_free(node, chunk),
-				   map);
 		}
 		mutex_unlock(&node->lock);
 	}
+	return NULL;
 }
+
+static void *textpool_chunks_start(struct seq_file *m, loff_t *pos)
+{
+	int *locked = m->private;
+
+	*locked = NUMA_NO_NODE;
+	if (!textpool_is_ready())
+		return NULL;
+	return textpool_chunks_from(locked, 0, *pos);
+}
+
+static void *textpool_chunks_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct textpool_chunk *chunk = v;
+	struct textpool_node *node = chunk->node;
+	int *locked = m->private;
+
+	++*pos;
+	if (!list_is_last(&chunk->list, &node->chunks))
+		return list_next_entry(chunk, list);
+	mutex_unlock(&node->lock);
+	*locked = NUMA_NO_NODE;
+	return textpool_chunks_from(locked, node->nid + 1, 0);
+}
+
+static void textpool_chunks_stop(struct seq_file *m, void *v)
+{
+	int *locked = m->private;
+
+	if (*locked != NUMA_NO_NODE)
+		mutex_unlock(&textpool_nodes[*locked]->lock);
+	*locked = NUMA_NO_NODE;
+}
+
+/*
+ * "node=N start=0x... end=0x... mapping=2M|4K allocations=N used_bytes=N
+ * largest_free=N map=..." where each of the 64 characters of the map
+ * covers 1/64 of the chunk: '.' empty, 'o' partly used, '#' full.  The
+ * addresses are printed like those of /proc/vmallocinfo, with %pK: real
+ * ones only under kptr_restrict=1 for readers with CAP_SYSLOG.
+ */
+static int textpool_chunks_show(struct seq_file *m, void *v)
+{
+	struct textpool_chunk *chunk = v;
+	char map[TEXTPOOL_MAP_CHARS + 1];
+	unsigned int i, used;
+
+	for (i = 0; i < TEXTPOOL_MAP_CHARS; i++) {
+		used = bitmap_weight(chunk->alloc_map +
+				     i * TEXTPOOL_MAP_SLOTS / BITS_PER_LONG,
+				     TEXTPOOL_MAP_SLOTS);
+		map[i] = !used ? '.' : used == TEXTPOOL_MAP_SLOTS ? '#' : 'o';
+	}
+	map[TEXTPOOL_MAP_CHARS] = '\0';
+	seq_printf(m, "node=%d start=0x%pK end=0x%pK mapping=%s allocations=%u used_bytes=%lu largest_free=%lu map=%s\n",
+		   chunk->node->nid, (void *)chunk->start,
+		   (void *)(chunk->start + TEXTPOOL_CHUNK_SIZE),
+		   chunk->huge ? "2M" : "4K", chunk->nr_allocs,
+		   chunk->used_bytes,
+		   textpool_chunk_largest_free(chunk->node, chunk), map);
+	return 0;
+}
+
+const struct seq_operations textpool_chunks_sops = {
+	.start = textpool_chunks_start,
+	.next = textpool_chunks_next,
+	.stop = textpool_chunks_stop,
+	.show = textpool_chunks_show,
+};
 
 /* ---- For the KUnit tests (mm/textpool_kunit.c) --------------------------- */
 
@@ -2780,6 +2854,8 @@ static void __init textpool_count_early(void)
 		node->stats.alloc_total++;
 		node->stats.fallback_allocs++;
 		node->stats.fallback_causes[TEXTPOOL_FB_EARLY]++;
+		node->stats.fallback_allocations++;
+		node->stats.fallback_allocated_bytes += fb->size;
 		node->users[fb->user].allocations++;
 		node->users[fb->user].allocated_bytes += fb->size;
 	}

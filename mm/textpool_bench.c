@@ -202,9 +202,9 @@ static void bench_run(void)
 		bench_one(&bench_impls[0], bench_live[l], false);
 
 	textpool_get_stats(NUMA_NO_NODE, &st);
-	pr_info("stats chunks=%lu huge_chunks=%lu fallback_chunks=%lu allocations=%lu fallback_allocs=%lu alloc_failures=%lu\n",
-		st.chunks, st.huge_chunks, st.fallback_chunks, st.allocations,
-		st.fallback_allocs, st.alloc_failures);
+	pr_info("stats chunks=%lu allocations=%lu fallback_allocs=%lu fallback_allocations=%lu alloc_failures=%lu\n",
+		st.chunks, st.allocations, st.fallback_allocs,
+		st.fallback_allocations, st.alloc_failures);
 	pr_info("done\n");
 	mutex_unlock(&bench_lock);
 }

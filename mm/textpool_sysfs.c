@@ -6,12 +6,12 @@
  *
  *   enabled, reserve_chunks, max_chunks,
  *   max_total_chunks				tunables (0644)
- *   chunk_size, slot_size			constants (0444)
+ *   chunk_size, slot_size, max_chunks_limit	constants (0444)
  *   stats/					statistics of all nodes (0444)
  *   nodeN/					statistics of node N (0444)
  *   users/{bpf,ftrace,kprobes,modules}/	live allocations per user (0444)
  *
- * and debugfs textpool/chunks, one line per chunk (textpool_show_chunks()).
+ * and debugfs textpool/chunks, one line per chunk (textpool_chunks_sops).
  *
  * Writes are parsed strictly: a decimal number (or, for enabled, exactly
  * 0/1/y/n/on/off), at most TEXTPOOL_SYSFS_MAX_INPUT characters plus one
@@ -25,6 +25,7 @@
 
 #include <linux/capability.h>
 #include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/kobject.h>
 #include <linux/kstrtox.h>
@@ -256,6 +257,15 @@ static ssize_t slot_size_show(struct kobject *kobj,
 
 static struct kobj_attribute slot_size_attr = __ATTR_RO_MODE(slot_size, 0444);
 
+static ssize_t max_chunks_limit_show(struct kobject *kobj,
+				     struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", textpool_max_chunks_limit());
+}
+
+static struct kobj_attribute max_chunks_limit_attr =
+	__ATTR_RO_MODE(max_chunks_limit, 0444);
+
 static struct attribute *textpool_attrs[] = {
 	&enabled_attr.attr,
 	&reserve_chunks_attr.attr,
@@ -263,6 +273,7 @@ static struct attribute *textpool_attrs[] = {
 	&max_total_chunks_attr.attr,
 	&chunk_size_attr.attr,
 	&slot_size_attr.attr,
+	&max_chunks_limit_attr.attr,
 	NULL,
 };
 
@@ -316,8 +327,6 @@ static struct textpool_stat_attr textpool_stat_##_name = {		\
 }
 
 TEXTPOOL_STAT_ATTR_FIELD(chunks, chunks);
-TEXTPOOL_STAT_ATTR_FIELD(huge_chunks, huge_chunks);
-TEXTPOOL_STAT_ATTR_FIELD(fallback_chunks, fallback_chunks);
 TEXTPOOL_STAT_ATTR_FIELD(allocations, allocations);
 TEXTPOOL_STAT_ATTR_FIELD(allocated_bytes, allocated_bytes);
 TEXTPOOL_STAT_ATTR_FIELD(requested_bytes, requested_bytes);
@@ -333,6 +342,8 @@ TEXTPOOL_STAT_ATTR_FIELD(fallback_disabled,
 TEXTPOOL_STAT_ATTR_FIELD(fallback_early, fallback_causes[TEXTPOOL_FB_EARLY]);
 TEXTPOOL_STAT_ATTR_FIELD(fallback_limit, fallback_causes[TEXTPOOL_FB_LIMIT]);
 TEXTPOOL_STAT_ATTR_FIELD(fallback_nomem, fallback_causes[TEXTPOOL_FB_NOMEM]);
+TEXTPOOL_STAT_ATTR_FIELD(fallback_allocations, fallback_allocations);
+TEXTPOOL_STAT_ATTR_FIELD(fallback_allocated_bytes, fallback_allocated_bytes);
 TEXTPOOL_STAT_ATTR_FIELD(remote_allocs, remote_allocs);
 TEXTPOOL_STAT_ATTR_FIELD(grow_failures, grow_failures);
 TEXTPOOL_STAT_ATTR_FIELD(shrunk_chunks, shrunk_chunks);
@@ -341,8 +352,6 @@ TEXTPOOL_STAT_ATTR_FIELD(wrong_user, wrong_user);
 
 static struct attribute *textpool_stats_attrs[] = {
 	&textpool_stat_chunks.kattr.attr,
-	&textpool_stat_huge_chunks.kattr.attr,
-	&textpool_stat_fallback_chunks.kattr.attr,
 	&textpool_stat_allocations.kattr.attr,
 	&textpool_stat_allocated_bytes.kattr.attr,
 	&textpool_stat_requested_bytes.kattr.attr,
@@ -357,6 +366,8 @@ static struct attribute *textpool_stats_attrs[] = {
 	&textpool_stat_fallback_early.kattr.attr,
 	&textpool_stat_fallback_limit.kattr.attr,
 	&textpool_stat_fallback_nomem.kattr.attr,
+	&textpool_stat_fallback_allocations.kattr.attr,
+	&textpool_stat_fallback_allocated_bytes.kattr.attr,
 	&textpool_stat_remote_allocs.kattr.attr,
 	&textpool_stat_grow_failures.kattr.attr,
 	&textpool_stat_shrunk_chunks.kattr.attr,
@@ -518,12 +529,18 @@ out:
 
 /* debugfs: textpool/chunks */
 
-static int textpool_chunks_show(struct seq_file *m, void *v)
+/* One record per chunk; private: the node textpool_chunks_sops holds. */
+static int textpool_chunks_open(struct inode *inode, struct file *file)
 {
-	textpool_show_chunks(m);
-	return 0;
+	return seq_open_private(file, &textpool_chunks_sops, sizeof(int));
 }
-DEFINE_SHOW_ATTRIBUTE(textpool_chunks);
+
+static const struct file_operations textpool_chunks_fops = {
+	.open = textpool_chunks_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
 
 static void __init textpool_debugfs_init(void)
 {

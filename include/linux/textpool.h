@@ -74,9 +74,6 @@ enum textpool_fallback_cause {
 /**
  * struct textpool_stats - a snapshot of one node's pool, or of all of them
  * @chunks: mapped chunks
- * @huge_chunks: chunks mapped by one PMD
- * @fallback_chunks: chunks mapped by 4 KiB PTEs (a 2 MiB page all the
- *	same, on CPUs without 2 MiB kernel mappings)
  * @allocations: live allocations (chunk and fallback)
  * @allocated_bytes: slot-rounded bytes of live allocations
  * @requested_bytes: bytes asked for by live allocations
@@ -87,6 +84,8 @@ enum textpool_fallback_cause {
  * @alloc_failures: allocations that returned NULL
  * @fallback_allocs: allocations served by the execmem fallback path
  * @fallback_causes: @fallback_allocs by enum textpool_fallback_cause
+ * @fallback_allocations: live allocations served by the execmem fallback
+ * @fallback_allocated_bytes: slot-rounded bytes of @fallback_allocations
  * @remote_allocs: allocations for this node served by another node's pool
  *	(counted on the node that asked)
  * @grow_failures: chunks that could not be made: no 2 MiB page, or a step
@@ -98,8 +97,6 @@ enum textpool_fallback_cause {
  */
 struct textpool_stats {
 	unsigned long chunks;
-	unsigned long huge_chunks;
-	unsigned long fallback_chunks;
 	unsigned long allocations;
 	unsigned long allocated_bytes;
 	unsigned long requested_bytes;
@@ -110,6 +107,8 @@ struct textpool_stats {
 	unsigned long alloc_failures;
 	unsigned long fallback_allocs;
 	unsigned long fallback_causes[TEXTPOOL_FB_NR];
+	unsigned long fallback_allocations;
+	unsigned long fallback_allocated_bytes;
 	unsigned long remote_allocs;
 	unsigned long grow_failures;
 	unsigned long shrunk_chunks;
@@ -158,8 +157,8 @@ void textpool_get_user_stats(enum textpool_user user,
 const char *textpool_user_name(enum textpool_user user);
 const char *textpool_fallback_cause_name(enum textpool_fallback_cause cause);
 
-struct seq_file;
-void textpool_show_chunks(struct seq_file *m);
+/* debugfs textpool/chunks: one record per chunk, see mm/textpool.c. */
+extern const struct seq_operations textpool_chunks_sops;
 
 #else /* !CONFIG_TEXTPOOL */
 

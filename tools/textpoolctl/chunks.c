@@ -2,13 +2,15 @@
 /*
  * textpoolctl chunks: the chunk listing of debugfs, drawn as grids.
  *
- * debugfs textpool/chunks has a line per chunk (see textpool_show_chunks()):
+ * debugfs textpool/chunks has a line per chunk (see textpool_chunks_sops):
  *
  *   node=0 start=0xffffffffa0000000 end=0xffffffffa0200000 mapping=2M
  *   allocations=12 used_bytes=4096 largest_free=2093056 map=<64 chars>
  *
  * (on one line), where each character of the map is 1/64 of the chunk:
- * '.' empty, 'o' partly used, '#' full.
+ * '.' empty, 'o' partly used, '#' full.  The addresses are printed with
+ * %pK, like those of /proc/vmallocinfo: hashed, or 0 under kptr_restrict,
+ * so they are shown as they are and never used for sizes.
  */
 #include <ctype.h>
 #include <err.h>
@@ -22,20 +24,9 @@
 
 #include "textpoolctl.h"
 
-#define MAP_CELLS	64
 #define GRID_COLUMNS	16
-#define MAPPING_MAX	8
-
-struct chunk {
-	unsigned int node;
-	unsigned long long start;
-	unsigned long long end;
-	char mapping[MAPPING_MAX];
-	unsigned long long allocations;
-	unsigned long long used_bytes;
-	unsigned long long largest_free;
-	char map[MAP_CELLS + 1];
-};
+/* The size of a chunk, chunk_size of the ABI. */
+#define CHUNK_BYTES	(2ULL << 20)
 
 enum chunk_field {
 	F_NODE,
@@ -153,14 +144,12 @@ static const char *parse_chunk(char *line, struct chunk *c)
 			return why;
 		}
 	}
-	if (c->end <= c->start)
-		return "end not above start";
 	return NULL;
 }
 
 static void draw_chunk(const struct chunk *c)
 {
-	unsigned long long size = c->end - c->start;
+	unsigned long long size = CHUNK_BYTES;
 	char used[32], largest[32], cell[32];
 	int row;
 
@@ -178,33 +167,37 @@ static void draw_chunk(const struct chunk *c)
 	       fmt_bytes(cell, sizeof(cell), size / MAP_CELLS));
 }
 
-int do_chunks(int argc, char **argv)
+/**
+ * read_chunks() - read and parse debugfs textpool/chunks
+ * @chunks: set to an array of the chunks, to be freed by the caller
+ * @nr: set to their number
+ *
+ * Malformed lines are reported and skipped.
+ *
+ * Return: 0, or -1 when the file could not be read whole or a line was
+ * malformed (@chunks then holds the good ones).
+ */
+int read_chunks(struct chunk **chunks, size_t *nr)
 {
 	char path[PATH_MAX], *line = NULL, show[48];
-	size_t len = 0, lineno = 0, nr = 0;
-	int ret, fd, errors = 0;
+	size_t len = 0, lineno = 0, cap = 0;
+	struct chunk c, *all = NULL, *bigger;
 	const char *why;
-	struct chunk c;
+	int fd, errors = 0;
 	ssize_t n;
 	FILE *f;
 
-	ret = parse_no_options(argc, argv);
-	if (ret >= 0)
-		return ret;
-	if (optind < argc)
-		return usage_error(argv[0], "unexpected argument '%s'",
-				   argv[optind]);
-	if (!debugfs_present())
-		return EXIT_ERROR;
+	*chunks = NULL;
+	*nr = 0;
 	if (sysfs_path(path, sizeof(path), debugfs_dir, "chunks"))
-		return EXIT_ERROR;
+		return -1;
 	fd = open_regular(path, O_RDONLY);
 	f = fd < 0 ? NULL : fdopen(fd, "r");
 	if (!f) {
 		warnx("cannot read %s: %s", path, tp_strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return EXIT_ERROR;
+		return -1;
 	}
 
 	while ((n = getline(&line, &len, f)) > 0) {
@@ -225,8 +218,17 @@ int do_chunks(int argc, char **argv)
 			errors++;
 			continue;
 		}
-		draw_chunk(&c);
-		nr++;
+		if (*nr == cap) {
+			cap = cap ? 2 * cap : 16;
+			bigger = realloc(all, cap * sizeof(*all));
+			if (!bigger) {
+				warnx("out of memory");
+				errors++;
+				break;
+			}
+			all = bigger;
+		}
+		all[(*nr)++] = c;
 	}
 	if (ferror(f)) {
 		warn("cannot read %s", path);
@@ -234,11 +236,33 @@ int do_chunks(int argc, char **argv)
 	}
 	free(line);
 	fclose(f);
+	*chunks = all;
+	return errors ? -1 : 0;
+}
 
-	if (!nr && !errors)
+int do_chunks(int argc, char **argv)
+{
+	struct chunk *chunks;
+	size_t nr, i;
+	int ret;
+
+	ret = parse_no_options(argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (optind < argc)
+		return usage_error(argv[0], "unexpected argument '%s'",
+				   argv[optind]);
+	if (!debugfs_present())
+		return EXIT_ERROR;
+	ret = read_chunks(&chunks, &nr);
+	for (i = 0; i < nr; i++)
+		draw_chunk(&chunks[i]);
+	free(chunks);
+
+	if (!nr && !ret)
 		printf("no chunks mapped\n");
 	else if (nr)
 		printf("%zu chunk%s; '.' empty, 'o' partly used, '#' full\n",
 		       nr, nr == 1 ? "" : "s");
-	return errors ? EXIT_ERROR : EXIT_OK;
+	return ret ? EXIT_ERROR : EXIT_OK;
 }

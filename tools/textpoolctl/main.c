@@ -36,13 +36,15 @@ static const struct cmd {
 	const char *synopsis;
 	const char *help;
 } cmds[] = {
-	{ "stats", do_stats, "stats [--node N] [--json]",
+	{ "stats", do_stats, "stats [--node N] [--json | --prometheus]",
 	  "Show usage per node and in total: used and free bytes, utilisation,\n"
-	  "chunks (2M/4K), fallbacks by cause, remote allocations, failures,\n"
-	  "chunks given back under memory pressure, and live allocations per\n"
-	  "user.\n"
-	  "  -n, --node N   show node N only\n"
-	  "  -j, --json     print one JSON object (keys: see textpoolctl(8))\n" },
+	  "chunks, live fallback allocations, fallbacks by cause, remote\n"
+	  "allocations, failures, chunks given back under memory pressure, bad\n"
+	  "frees, and live allocations per user.\n"
+	  "  -n, --node N     show node N only\n"
+	  "  -j, --json       print one JSON object (keys: see textpoolctl(8))\n"
+	  "  --prometheus     print the Prometheus text format, for the textfile\n"
+	  "                   collector of node_exporter\n" },
 	{ "get", do_get, "get NAME",
 	  "Print one value.  NAME is a file of the sysfs tree: a tunable\n"
 	  "(enabled, reserve_chunks, max_chunks, max_total_chunks), a constant\n"
@@ -51,12 +53,25 @@ static const struct cmd {
 	{ "set", do_set,
 	  "set {enabled|reserve_chunks|max_chunks|max_total_chunks} VALUE",
 	  "Set a tunable: enabled (0/1, y/n, on/off), reserve_chunks (0..64),\n"
-	  "max_chunks (per node, 0 = no bound), max_total_chunks (all nodes\n"
-	  "together, 1 or more).  Needs CAP_SYS_ADMIN.\n" },
-	{ "watch", do_watch, "watch [--interval S] [--count N]",
-	  "Print a line of rates (allocs/s, frees/s) and usage every S seconds.\n"
+	  "max_chunks (per node, 0 = no bound but max_chunks_limit),\n"
+	  "max_total_chunks (all nodes together, 1 or more).  An empty VALUE is a\n"
+	  "usage error.  Needs CAP_SYS_ADMIN.\n" },
+	{ "watch", do_watch, "watch [--interval S] [--count N] [--node N] [--json]",
+	  "Every S seconds, print the counters as rates per second (allocs/s,\n"
+	  "frees/s, fallback/s, fail/s) and the levels (allocations, used, free,\n"
+	  "utilisation, chunks).  A value that cannot be read is '-' for that\n"
+	  "interval; watch gives up after 3 such intervals in a row.\n"
 	  "  -i, --interval S   seconds between lines, decimals allowed (default 1)\n"
-	  "  -c, --count N      stop after N lines (default: never)\n" },
+	  "  -c, --count N      stop after N lines (default: never)\n"
+	  "  -n, --node N       node N only (default: all nodes together)\n"
+	  "  -j, --json         one JSON object per interval: levels and rates\n" },
+	{ "top", do_top, "top [--interval S] [--count N] [--node N]",
+	  "Show the chunks of each node as a live map, refreshed every S\n"
+	  "seconds: per chunk its utilisation, largest free extent, allocations\n"
+	  "and occupancy.  Fits an 80x24 terminal.  Reads debugfs.\n"
+	  "  -i, --interval S   seconds between frames (default 1)\n"
+	  "  -c, --count N      stop after N frames (default: never)\n"
+	  "  -n, --node N       node N only\n" },
 	{ "chunks", do_chunks, "chunks",
 	  "Draw the occupancy map of every chunk as a grid ('.' empty,\n"
 	  "'o' partly used, '#' full).  Reads debugfs.\n" },
@@ -82,9 +97,12 @@ static void print_usage(FILE *f)
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		fprintf(f, "  textpoolctl %s\n", cmds[i].synopsis);
 	fprintf(f,
-		"\nOptions:\n"
+		"\nOptions (anywhere on the line):\n"
 		"  --sysfs DIR     the textpool sysfs tree (default %s)\n"
 		"  --debugfs DIR   the textpool debugfs tree (default %s)\n"
+		"  -j, --json      JSON output (stats, watch), compact\n"
+		"  -p, --pretty    JSON output, indented (implies --json)\n"
+		"  -V, --version   print the version and exit\n"
 		"  -h, --help      show this help, or a command's help after it\n"
 		"\nExit status: 0 ok, 1 error, 2 usage error.\n",
 		DEFAULT_SYSFS_DIR, DEFAULT_DEBUGFS_DIR);
@@ -204,10 +222,55 @@ static int do_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/*
+ * The global options of bpftool's conventions, -j/--json, -p/--pretty and
+ * -V/--version, are taken anywhere on the line up to "--", and removed
+ * from it before the command parses its own.  Return -1 to go on, or the
+ * exit status.
+ */
+static int global_options(int *argc, char **argv)
+{
+	int i, n = 1;
+	bool version = false, end = false;
+
+	for (i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+
+		if (!end && !strcmp(a, "--"))
+			end = true;
+		if (!end && (!strcmp(a, "-j") || !strcmp(a, "--json"))) {
+			json_output = true;
+		} else if (!end && (!strcmp(a, "-p") || !strcmp(a, "--pretty"))) {
+			json_output = true;
+			pretty_output = true;
+		} else if (!end && (!strcmp(a, "-V") || !strcmp(a, "--version"))) {
+			version = true;
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	argv[n] = NULL;
+	*argc = n;
+	if (!version)
+		return -1;
+	if (json_output) {
+		jw_object(NULL);
+		jw_string("version", TEXTPOOLCTL_VERSION);
+		jw_end();
+	} else {
+		printf("textpoolctl %s\n", TEXTPOOLCTL_VERSION);
+	}
+	return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd *cmd;
 	int opt, ret;
+
+	ret = global_options(&argc, argv);
+	if (ret >= 0)
+		return ret;
 
 	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (parse_common_option(opt))

@@ -29,6 +29,7 @@ struct snapshot {
 	int errors;
 	/* Files of newer kernels missing somewhere in the tree. */
 	bool missing_tunable[TP_NR_TUNABLES];
+	bool missing_constant[TP_NR_CONSTANTS];
 	bool missing_stat[TP_NR_STATS];
 };
 
@@ -68,8 +69,11 @@ static void read_snapshot(struct snapshot *s)
 		if (s->tunables[i].absent)
 			s->missing_tunable[i] = true;
 	}
-	for (i = 0; i < TP_NR_CONSTANTS; i++)
+	for (i = 0; i < TP_NR_CONSTANTS; i++) {
 		read_one(s, tp_constant_names[i], &s->constants[i]);
+		if (s->constants[i].absent)
+			s->missing_constant[i] = true;
+	}
 	read_stats_dir(s, "stats", s->total);
 	for (i = 0; i < s->nr_nodes; i++) {
 		snprintf(name, sizeof(name), "node%u", s->nodes[i]);
@@ -98,6 +102,10 @@ static void report_missing(const struct snapshot *s)
 		if (s->missing_tunable[i] && len < sizeof(list))
 			len += snprintf(list + len, sizeof(list) - len, "%s%s",
 					len ? ", " : "", tp_tunable_names[i]);
+	for (i = 0; i < TP_NR_CONSTANTS; i++)
+		if (s->missing_constant[i] && len < sizeof(list))
+			len += snprintf(list + len, sizeof(list) - len, "%s%s",
+					len ? ", " : "", tp_constant_names[i]);
 	for (i = 0; i < TP_NR_STATS; i++)
 		if (s->missing_stat[i] && len < sizeof(list))
 			len += snprintf(list + len, sizeof(list) - len, "%s%s",
@@ -151,9 +159,9 @@ static const struct row {
 	{ "largest free",	TP_LARGEST_FREE,	true },
 	{ "utilisation",	UTILISATION,		false },
 	{ "chunks",		TP_CHUNKS,		false },
-	{ "  2M (huge)",	TP_HUGE_CHUNKS,		false },
-	{ "  4K (fallback)",	TP_FALLBACK_CHUNKS,	false },
 	{ "allocations",	TP_ALLOCATIONS,		false },
+	{ "  on fallback",	TP_FALLBACK_ALLOCATIONS, false },
+	{ "  fallback used",	TP_FALLBACK_ALLOCATED_BYTES, true },
 	{ "fallback allocs",	TP_FALLBACK_ALLOCS,	false },
 	{ "  large",		TP_FALLBACK_LARGE,	false },
 	{ "  disabled",		TP_FALLBACK_DISABLED,	false },
@@ -217,6 +225,10 @@ static void print_table(const struct snapshot *s, bool total)
 	if (!total_max->absent)
 		printf(", max_total_chunks %s",
 		       fmt_value(buf, sizeof(buf), total_max));
+	if (!s->constants[TP_MAX_CHUNKS_LIMIT].absent)
+		printf(", max_chunks_limit %s",
+		       fmt_value(buf, sizeof(buf),
+				 &s->constants[TP_MAX_CHUNKS_LIMIT]));
 	printf("\n");
 
 	printf("\n%-16s", "");
@@ -248,35 +260,6 @@ static void print_table(const struct snapshot *s, bool total)
 				&s->users[i][TP_USER_ALLOCATED_BYTES]));
 }
 
-/* A key and its value, or nothing for a file this kernel does not have. */
-static void json_value(int indent, const char *key, const struct tp_value *v,
-		       bool last)
-{
-	if (v->absent)
-		return;
-	printf("%*s\"%s\": ", indent, "", key);
-	if (v->ok)
-		printf("%llu", v->val);
-	else
-		printf("null");
-	printf("%s\n", last ? "" : ",");
-}
-
-static void json_object(int indent, const char *key,
-			const char * const *names, const struct tp_value *v,
-			size_t nr, bool last)
-{
-	size_t i, n;
-
-	/* The last key printed has no comma. */
-	for (n = nr; n && v[n - 1].absent; n--)
-		;
-	printf("%*s\"%s\": {\n", indent, "", key);
-	for (i = 0; i < n; i++)
-		json_value(indent + 2, names[i], &v[i], i == n - 1);
-	printf("%*s}%s\n", indent, "", last ? "" : ",");
-}
-
 /*
  * One object that mirrors the sysfs tree: a key per file, an object per
  * directory.  Documented in textpoolctl(8): keep the keys stable.
@@ -285,26 +268,180 @@ static void print_json(const struct snapshot *s)
 {
 	const struct tp_value *enabled = &s->tunables[TP_ENABLED];
 	char name[32];
-	size_t i;
+	size_t i, j;
 
-	printf("{\n  \"enabled\": %s,\n",
-	       !enabled->ok ? "null" : enabled->val ? "true" : "false");
+	jw_object(NULL);
+	if (enabled->ok)
+		jw_bool("enabled", enabled->val);
+	else
+		jw_null("enabled");
 	for (i = TP_ENABLED + 1; i < TP_NR_TUNABLES; i++)
-		json_value(2, tp_tunable_names[i], &s->tunables[i], false);
+		jw_value(tp_tunable_names[i], &s->tunables[i]);
 	for (i = 0; i < TP_NR_CONSTANTS; i++)
-		json_value(2, tp_constant_names[i], &s->constants[i], false);
-	json_object(2, "stats", tp_stat_names, s->total, TP_NR_STATS, false);
+		jw_value(tp_constant_names[i], &s->constants[i]);
+	jw_object("stats");
+	for (i = 0; i < TP_NR_STATS; i++)
+		jw_value(tp_stat_names[i], &s->total[i]);
+	jw_end();
 	for (i = 0; i < s->nr_nodes; i++) {
 		snprintf(name, sizeof(name), "node%u", s->nodes[i]);
-		json_object(2, name, tp_stat_names, s->node[i], TP_NR_STATS,
-			    false);
+		jw_object(name);
+		for (j = 0; j < TP_NR_STATS; j++)
+			jw_value(tp_stat_names[j], &s->node[i][j]);
+		jw_end();
 	}
-	printf("  \"users\": {\n");
-	for (i = 0; i < TP_NR_USERS; i++)
-		json_object(4, tp_user_names[i], tp_user_stat_names,
-			    s->users[i], TP_NR_USER_STATS,
-			    i == TP_NR_USERS - 1);
-	printf("  }\n}\n");
+	jw_object("users");
+	for (i = 0; i < TP_NR_USERS; i++) {
+		jw_object(tp_user_names[i]);
+		for (j = 0; j < TP_NR_USER_STATS; j++)
+			jw_value(tp_user_stat_names[j], &s->users[i][j]);
+		jw_end();
+	}
+	jw_end();
+	jw_end();
+}
+
+/*
+ * --prometheus: the text exposition format of Prometheus, for the textfile
+ * collector of node_exporter.  One metric family per statistic, with a
+ * node label (the nodeN/ directories; stats/ is their sum and is left out,
+ * so that sum() over the nodes is right), users/ with a user label, and
+ * the tunables and constants without a label.  Counters end in _total.
+ */
+static const struct prom_family {
+	const char *name;
+	const char *help;
+} prom_stats[TP_NR_STATS] = {
+	[TP_CHUNKS]		= { "chunks", "Mapped 2 MiB chunks." },
+	[TP_ALLOCATIONS]	= { "allocations",
+				    "Live allocations, in chunks and on the fallback path." },
+	[TP_ALLOCATED_BYTES]	= { "allocated_bytes",
+				    "Bytes of the live allocations, rounded up to slots." },
+	[TP_REQUESTED_BYTES]	= { "requested_bytes",
+				    "Bytes the live allocations asked for." },
+	[TP_FREE_BYTES]		= { "free_bytes", "Free bytes inside the mapped chunks." },
+	[TP_LARGEST_FREE]	= { "largest_free_bytes",
+				    "Largest free extent inside one chunk." },
+	[TP_ALLOC_TOTAL]	= { "allocs_total", "Successful allocations." },
+	[TP_FREE_TOTAL]		= { "frees_total", "Frees." },
+	[TP_ALLOC_FAILURES]	= { "alloc_failures_total", "Allocations that failed." },
+	[TP_FALLBACK_ALLOCS]	= { "fallback_allocs_total",
+				    "Allocations served by the execmem fallback path." },
+	[TP_FALLBACK_LARGE]	= { "fallback_large_total",
+				    "Fallback allocations larger than a chunk." },
+	[TP_FALLBACK_DISABLED]	= { "fallback_disabled_total",
+				    "Fallback allocations while textpool was disabled." },
+	[TP_FALLBACK_EARLY]	= { "fallback_early_total",
+				    "Fallback allocations made before textpool was initialised." },
+	[TP_FALLBACK_LIMIT]	= { "fallback_limit_total",
+				    "Fallback allocations at max_chunks or max_total_chunks." },
+	[TP_FALLBACK_NOMEM]	= { "fallback_nomem_total",
+				    "Fallback allocations for want of a free 2 MiB page." },
+	[TP_FALLBACK_ALLOCATIONS] = { "fallback_allocations",
+				      "Live allocations on the fallback path." },
+	[TP_FALLBACK_ALLOCATED_BYTES] = { "fallback_allocated_bytes",
+					  "Bytes of the live allocations on the fallback path." },
+	[TP_REMOTE_ALLOCS]	= { "remote_allocs_total",
+				    "Allocations served by another node's pool." },
+	[TP_GROW_FAILURES]	= { "grow_failures_total", "Chunks that could not be made." },
+	[TP_SHRUNK_CHUNKS]	= { "shrunk_chunks_total",
+				    "Empty chunks given back under memory pressure." },
+	[TP_BAD_FREES]		= { "bad_frees_total",
+				    "Frees of addresses that were not live allocations." },
+	[TP_WRONG_USER]		= { "wrong_user_total",
+				    "Frees and writes refused: the allocation is another user's." },
+};
+
+static const struct prom_family prom_tunables[TP_NR_TUNABLES] = {
+	[TP_ENABLED]		= { "enabled", "1 if new allocations are served from the pools." },
+	[TP_RESERVE_CHUNKS]	= { "reserve_chunks", "Empty chunks each node keeps mapped." },
+	[TP_MAX_CHUNKS]		= { "max_chunks", "Chunks a node may have; 0: no bound." },
+	[TP_MAX_TOTAL_CHUNKS]	= { "max_total_chunks", "Chunks all nodes may have together." },
+};
+
+static const struct prom_family prom_constants[TP_NR_CONSTANTS] = {
+	[TP_CHUNK_SIZE]		= { "chunk_size_bytes", "Size of a chunk." },
+	[TP_SLOT_SIZE]		= { "slot_size_bytes", "Allocation granule." },
+	[TP_MAX_CHUNKS_LIMIT]	= { "max_chunks_limit", "Largest value of max_chunks." },
+};
+
+static const struct prom_family prom_users[TP_NR_USER_STATS] = {
+	[TP_USER_ALLOCATIONS]	= { "user_allocations", "Live allocations of a user." },
+	[TP_USER_ALLOCATED_BYTES] = { "user_allocated_bytes",
+				      "Bytes of the live allocations of a user." },
+};
+
+/* A string as HELP text (@label: as a label value) of the format wants it. */
+static void prom_escaped(const char *s, bool label)
+{
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", stdout);
+		else if (*s == '\n')
+			fputs("\\n", stdout);
+		else if (*s == '"' && label)
+			fputs("\\\"", stdout);
+		else
+			putchar(*s);
+	}
+}
+
+static void prom_header(const struct prom_family *f, bool counter)
+{
+	printf("# HELP textpool_%s ", f->name);
+	prom_escaped(f->help, false);
+	printf("\n# TYPE textpool_%s %s\n", f->name, counter ? "counter" : "gauge");
+}
+
+/* One sample; nothing for a value that could not be read. */
+static void prom_sample(const struct prom_family *f, const char *label,
+			const char *value, const struct tp_value *v)
+{
+	if (!v->ok)
+		return;
+	printf("textpool_%s", f->name);
+	if (label) {
+		printf("{%s=\"", label);
+		prom_escaped(value, true);
+		printf("\"}");
+	}
+	printf(" %llu\n", v->val);
+}
+
+static void print_prometheus(const struct snapshot *s)
+{
+	char node[16];
+	size_t i, j;
+
+	for (i = 0; i < TP_NR_TUNABLES; i++) {
+		if (s->tunables[i].absent)
+			continue;
+		prom_header(&prom_tunables[i], false);
+		prom_sample(&prom_tunables[i], NULL, NULL, &s->tunables[i]);
+	}
+	for (i = 0; i < TP_NR_CONSTANTS; i++) {
+		if (s->constants[i].absent)
+			continue;
+		prom_header(&prom_constants[i], false);
+		prom_sample(&prom_constants[i], NULL, NULL, &s->constants[i]);
+	}
+	for (i = 0; i < TP_NR_STATS; i++) {
+		for (j = 0; j < s->nr_nodes && s->node[j][i].absent; j++)
+			;
+		if (j == s->nr_nodes)
+			continue;
+		prom_header(&prom_stats[i], tp_stat_is_counter[i]);
+		for (j = 0; j < s->nr_nodes; j++) {
+			snprintf(node, sizeof(node), "%u", s->nodes[j]);
+			prom_sample(&prom_stats[i], "node", node, &s->node[j][i]);
+		}
+	}
+	for (i = 0; i < TP_NR_USER_STATS; i++) {
+		prom_header(&prom_users[i], false);
+		for (j = 0; j < TP_NR_USERS; j++)
+			prom_sample(&prom_users[i], "user", tp_user_names[j],
+				    &s->users[j][i]);
+	}
 }
 
 int do_stats(int argc, char **argv)
@@ -315,10 +452,11 @@ int do_stats(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "node", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
 		{}
 	};
 	struct snapshot s = {};
-	bool json = false, one_node = false;
+	bool prometheus = false, one_node = false;
 	unsigned int nid = 0;
 	size_t i;
 	int opt;
@@ -338,7 +476,10 @@ int do_stats(int argc, char **argv)
 			one_node = true;
 			break;
 		case 'j':
-			json = true;
+			json_output = true;
+			break;
+		case OPT_PROMETHEUS:
+			prometheus = true;
 			break;
 		default:
 			return option_error(argv[0], opt, argv);
@@ -347,6 +488,8 @@ int do_stats(int argc, char **argv)
 	if (optind < argc)
 		return usage_error(argv[0], "unexpected argument '%s'",
 				   argv[optind]);
+	if (prometheus && json_output)
+		return usage_error(argv[0], "--json and --prometheus exclude each other");
 	if (!textpool_present())
 		return EXIT_ERROR;
 
@@ -371,7 +514,9 @@ int do_stats(int argc, char **argv)
 	}
 
 	read_snapshot(&s);
-	if (json)
+	if (prometheus)
+		print_prometheus(&s);
+	else if (json_output)
 		print_json(&s);
 	else
 		print_table(&s, !one_node);
@@ -406,39 +551,116 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static const char *fmt_rate(char *buf, size_t size, const struct tp_value *cur,
-			    const struct tp_value *prev, double secs)
+/* After this many intervals in a row with a read error, watch gives up. */
+#define WATCH_MAX_BAD	3
+
+/*
+ * What watch remembers of the last good read of each statistic: the
+ * value and when it was read, so that a rate spans an interval with a
+ * read error.
+ */
+struct watch_prev {
+	struct tp_value v[TP_NR_STATS];
+	double t[TP_NR_STATS];
+};
+
+/* The rate of counter @i per second; false on the first line, after a
+ * read error of it, or when it went back.
+ */
+static bool rate_of(int i, const struct tp_value *cur,
+		    const struct watch_prev *prev, double t, double *rate)
 {
-	/* No rate on the first line, nor when a counter went back. */
-	if (!prev || !cur->ok || !prev->ok || cur->val < prev->val || secs <= 0)
-		snprintf(buf, size, "-");
+	const struct tp_value *p = &prev->v[i];
+	double secs = t - prev->t[i];
+
+	if (!cur[i].ok || !p->ok || cur[i].val < p->val || secs <= 0)
+		return false;
+	*rate = (cur[i].val - p->val) / secs;
+	return true;
+}
+
+static const char *fmt_rate(char *buf, size_t size, int i,
+			    const struct tp_value *cur,
+			    const struct watch_prev *prev, double t)
+{
+	double rate;
+
+	if (rate_of(i, cur, prev, t, &rate))
+		snprintf(buf, size, "%.1f", rate);
 	else
-		snprintf(buf, size, "%.1f", (cur->val - prev->val) / secs);
+		snprintf(buf, size, "-");
 	return buf;
 }
 
-static void watch_line(const struct tp_value *cur, const struct tp_value *prev,
-		       double secs, const struct tp_value *chunk_size)
+static void clock_now(char *clock, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(clock, size, "%H:%M:%S", &tm))
+		snprintf(clock, size, "-");
+}
+
+#define WATCH_FORMAT	"%-8s %9s %9s %11s %10s %10s %6s %6s %10s %7s\n"
+
+static void watch_line(const struct tp_value *cur,
+		       const struct watch_prev *prev, double t,
+		       const struct tp_value *chunk_size)
 {
 	char b[9][32], clock[16];
-	struct tm tm;
-	time_t t = time(NULL);
 
-	if (!localtime_r(&t, &tm) ||
-	    !strftime(clock, sizeof(clock), "%H:%M:%S", &tm))
-		snprintf(clock, sizeof(clock), "-");
-	printf("%-8s %9s %9s %11s %10s %10s %6s %6s %9s %8s\n", clock,
-	       fmt_rate(b[0], sizeof(b[0]), &cur[TP_ALLOC_TOTAL],
-			prev ? &prev[TP_ALLOC_TOTAL] : NULL, secs),
-	       fmt_rate(b[1], sizeof(b[1]), &cur[TP_FREE_TOTAL],
-			prev ? &prev[TP_FREE_TOTAL] : NULL, secs),
+	clock_now(clock, sizeof(clock));
+	printf(WATCH_FORMAT, clock,
+	       fmt_rate(b[0], sizeof(b[0]), TP_ALLOC_TOTAL, cur, prev, t),
+	       fmt_rate(b[1], sizeof(b[1]), TP_FREE_TOTAL, cur, prev, t),
 	       fmt_value(b[2], sizeof(b[2]), &cur[TP_ALLOCATIONS]),
 	       fmt_size(b[3], sizeof(b[3]), &cur[TP_ALLOCATED_BYTES]),
 	       fmt_size(b[4], sizeof(b[4]), &cur[TP_FREE_BYTES]),
 	       fmt_util(b[5], sizeof(b[5]), cur, chunk_size),
 	       fmt_value(b[6], sizeof(b[6]), &cur[TP_CHUNKS]),
-	       fmt_value(b[7], sizeof(b[7]), &cur[TP_FALLBACK_ALLOCS]),
-	       fmt_value(b[8], sizeof(b[8]), &cur[TP_ALLOC_FAILURES]));
+	       fmt_rate(b[7], sizeof(b[7]), TP_FALLBACK_ALLOCS, cur, prev, t),
+	       fmt_rate(b[8], sizeof(b[8]), TP_ALLOC_FAILURES, cur, prev, t));
+	fflush(stdout);
+}
+
+/*
+ * One JSON object per interval: "levels" holds the gauges as read (null:
+ * could not be read), "rates" the counters per second (null: no rate).
+ */
+static void watch_json(const struct tp_value *cur,
+		       const struct watch_prev *prev, double t, double t0,
+		       const struct tp_value *chunk_size, long node)
+{
+	char clock[16];
+	double rate, pct;
+	size_t i;
+
+	clock_now(clock, sizeof(clock));
+	jw_object(NULL);
+	jw_string("time", clock);
+	jw_double("elapsed", t - t0);
+	if (node >= 0)
+		jw_u64("node", node);
+	jw_object("levels");
+	for (i = 0; i < TP_NR_STATS; i++)
+		if (!tp_stat_is_counter[i])
+			jw_value(tp_stat_names[i], &cur[i]);
+	if (utilisation(cur, chunk_size, &pct))
+		jw_double("utilisation", pct);
+	else
+		jw_null("utilisation");
+	jw_end();
+	jw_object("rates");
+	for (i = 0; i < TP_NR_STATS; i++) {
+		if (!tp_stat_is_counter[i] || cur[i].absent)
+			continue;
+		if (rate_of(i, cur, prev, t, &rate))
+			jw_double(tp_stat_names[i], rate);
+		else
+			jw_null(tp_stat_names[i]);
+	}
+	jw_end();
+	jw_end();
 	fflush(stdout);
 }
 
@@ -460,17 +682,24 @@ int do_watch(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
 		{}
 	};
-	struct tp_value cur[TP_NR_STATS], prev[TP_NR_STATS], chunk_size;
+	struct tp_value cur[TP_NR_STATS], chunk_size;
 	struct timespec interval = { .tv_sec = 1 }, next;
 	unsigned long long count = 0, n;
+	struct watch_prev prev = {};
 	struct snapshot s = {};
-	double t, last = 0;
-	int opt;
+	int opt, bad = 0, errors;
+	unsigned int nid = 0;
+	char dir[32] = "stats";
+	long node = -1;
+	double t, t0;
+	size_t i;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "+:hi:c:", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:hi:c:n:j", opts, NULL)) != -1) {
 		if (parse_common_option(opt))
 			continue;
 		switch (opt) {
@@ -489,6 +718,15 @@ int do_watch(int argc, char **argv)
 						   "invalid count '%s' (lines, 1 or more)",
 						   optarg);
 			break;
+		case 'n':
+			if (!parse_uint(optarg, &nid))
+				return usage_error(argv[0], "invalid node '%s'",
+						   optarg);
+			node = nid;
+			break;
+		case 'j':
+			json_output = true;
+			break;
 		default:
 			return option_error(argv[0], opt, argv);
 		}
@@ -499,14 +737,28 @@ int do_watch(int argc, char **argv)
 	if (!textpool_present())
 		return EXIT_ERROR;
 
+	if (node >= 0) {
+		if (list_nodes(&s.nodes, &s.nr_nodes))
+			return EXIT_ERROR;
+		for (i = 0; i < s.nr_nodes && s.nodes[i] != nid; i++)
+			;
+		free(s.nodes);
+		if (i == s.nr_nodes) {
+			warnx("no node %u in %s", nid, sysfs_dir);
+			return EXIT_ERROR;
+		}
+		snprintf(dir, sizeof(dir), "node%u", nid);
+	}
 	read_one(&s, tp_constant_names[TP_CHUNK_SIZE], &chunk_size);
 	if (s.errors)
 		return EXIT_ERROR;
 
-	printf("%-8s %9s %9s %11s %10s %10s %6s %6s %9s %8s\n", "time",
-	       "allocs/s", "frees/s", "allocations", "used", "free", "util",
-	       "chunks", "fallbacks", "failures");
+	if (!json_output)
+		printf(WATCH_FORMAT, "time", "allocs/s", "frees/s",
+		       "allocations", "used", "free", "util", "chunks",
+		       "fallback/s", "fail/s");
 	clock_gettime(CLOCK_MONOTONIC, &next);
+	t0 = now();
 	for (n = 0; !count || n < count; n++) {
 		if (n) {
 			timespec_add(&next, &interval);
@@ -515,14 +767,28 @@ int do_watch(int argc, char **argv)
 				;
 		}
 		t = now();
-		read_stats_dir(&s, "stats", cur);
-		if (s.errors)
-			return EXIT_ERROR;
-		watch_line(cur, n ? prev : NULL, t - last, &chunk_size);
+		errors = s.errors;
+		read_stats_dir(&s, dir, cur);
+		if (json_output)
+			watch_json(cur, &prev, t, t0, &chunk_size, node);
+		else
+			watch_line(cur, &prev, t, &chunk_size);
 		if (ferror(stdout))
 			return EXIT_ERROR;
-		memcpy(prev, cur, sizeof(prev));
-		last = t;
+		/* A read error: the value is "-" or null, and watch goes on. */
+		bad = s.errors > errors ? bad + 1 : 0;
+		if (bad >= WATCH_MAX_BAD) {
+			warnx("giving up: read errors in %d intervals in a row",
+			      bad);
+			return EXIT_ERROR;
+		}
+		for (i = 0; i < TP_NR_STATS; i++) {
+			if (!cur[i].ok)
+				continue;
+			prev.v[i] = cur[i];
+			prev.t[i] = t;
+		}
 	}
-	return EXIT_OK;
+	/* The last line must have been read whole. */
+	return bad ? EXIT_ERROR : EXIT_OK;
 }

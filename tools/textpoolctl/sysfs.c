@@ -26,8 +26,6 @@
 
 const char * const tp_stat_names[TP_NR_STATS] = {
 	[TP_CHUNKS]		= "chunks",
-	[TP_HUGE_CHUNKS]	= "huge_chunks",
-	[TP_FALLBACK_CHUNKS]	= "fallback_chunks",
 	[TP_ALLOCATIONS]	= "allocations",
 	[TP_ALLOCATED_BYTES]	= "allocated_bytes",
 	[TP_REQUESTED_BYTES]	= "requested_bytes",
@@ -42,11 +40,30 @@ const char * const tp_stat_names[TP_NR_STATS] = {
 	[TP_FALLBACK_EARLY]	= "fallback_early",
 	[TP_FALLBACK_LIMIT]	= "fallback_limit",
 	[TP_FALLBACK_NOMEM]	= "fallback_nomem",
+	[TP_FALLBACK_ALLOCATIONS] = "fallback_allocations",
+	[TP_FALLBACK_ALLOCATED_BYTES] = "fallback_allocated_bytes",
 	[TP_REMOTE_ALLOCS]	= "remote_allocs",
 	[TP_GROW_FAILURES]	= "grow_failures",
 	[TP_SHRUNK_CHUNKS]	= "shrunk_chunks",
 	[TP_BAD_FREES]		= "bad_frees",
 	[TP_WRONG_USER]		= "wrong_user",
+};
+
+const bool tp_stat_is_counter[TP_NR_STATS] = {
+	[TP_ALLOC_TOTAL]	= true,
+	[TP_FREE_TOTAL]		= true,
+	[TP_ALLOC_FAILURES]	= true,
+	[TP_FALLBACK_ALLOCS]	= true,
+	[TP_FALLBACK_LARGE]	= true,
+	[TP_FALLBACK_DISABLED]	= true,
+	[TP_FALLBACK_EARLY]	= true,
+	[TP_FALLBACK_LIMIT]	= true,
+	[TP_FALLBACK_NOMEM]	= true,
+	[TP_REMOTE_ALLOCS]	= true,
+	[TP_GROW_FAILURES]	= true,
+	[TP_SHRUNK_CHUNKS]	= true,
+	[TP_BAD_FREES]		= true,
+	[TP_WRONG_USER]		= true,
 };
 
 const char * const tp_user_names[TP_NR_USERS] = {
@@ -71,6 +88,7 @@ const char * const tp_tunable_names[TP_NR_TUNABLES] = {
 const char * const tp_constant_names[TP_NR_CONSTANTS] = {
 	[TP_CHUNK_SIZE]		= "chunk_size",
 	[TP_SLOT_SIZE]		= "slot_size",
+	[TP_MAX_CHUNKS_LIMIT]	= "max_chunks_limit",
 };
 
 static bool is_dir(const char *path)
@@ -343,7 +361,8 @@ bool tp_is_newer(const char *name)
 	size_t i;
 
 	if (!base)
-		return !strcmp(name, tp_tunable_names[TP_MAX_TOTAL_CHUNKS]);
+		return !strcmp(name, tp_tunable_names[TP_MAX_TOTAL_CHUNKS]) ||
+		       !strcmp(name, tp_constant_names[TP_MAX_CHUNKS_LIMIT]);
 	if (!strncmp(name, "users/", 6))
 		return false;
 	for (i = TP_FIRST_NEWER_STAT; i < TP_NR_STATS; i++)

@@ -18,6 +18,9 @@
 
 #define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
 
+/* The version of the tool: its ABI (sysfs, JSON keys) version. */
+#define TEXTPOOLCTL_VERSION	"2.0"
+
 #define DEFAULT_SYSFS_DIR	"/sys/kernel/mm/textpool"
 #define DEFAULT_DEBUGFS_DIR	"/sys/kernel/debug/textpool"
 
@@ -35,8 +38,6 @@ extern const char *debugfs_dir;
 /* The statistics files of stats/ and of every nodeN/, in ABI order. */
 enum tp_stat {
 	TP_CHUNKS,
-	TP_HUGE_CHUNKS,
-	TP_FALLBACK_CHUNKS,
 	TP_ALLOCATIONS,
 	TP_ALLOCATED_BYTES,
 	TP_REQUESTED_BYTES,
@@ -52,6 +53,8 @@ enum tp_stat {
 	TP_FALLBACK_EARLY,
 	TP_FALLBACK_LIMIT,
 	TP_FALLBACK_NOMEM,
+	TP_FALLBACK_ALLOCATIONS,
+	TP_FALLBACK_ALLOCATED_BYTES,
 	TP_REMOTE_ALLOCS,
 	TP_GROW_FAILURES,
 	TP_SHRUNK_CHUNKS,
@@ -79,6 +82,8 @@ enum tp_user_stat {
 };
 
 extern const char * const tp_stat_names[TP_NR_STATS];
+/* Counters only grow (watch shows their rate); the others are levels. */
+extern const bool tp_stat_is_counter[TP_NR_STATS];
 extern const char * const tp_user_names[TP_NR_USERS];
 extern const char * const tp_user_stat_names[TP_NR_USER_STATS];
 enum tp_tunable {
@@ -92,6 +97,7 @@ enum tp_tunable {
 enum tp_constant {
 	TP_CHUNK_SIZE,
 	TP_SLOT_SIZE,
+	TP_MAX_CHUNKS_LIMIT,	/* not in older kernels */
 	TP_NR_CONSTANTS
 };
 
@@ -132,17 +138,48 @@ const char *fmt_bytes(char *buf, size_t size, unsigned long long bytes);
 const char *fmt_value(char *buf, size_t size, const struct tp_value *v);
 const char *fmt_size(char *buf, size_t size, const struct tp_value *v);
 
+/* json.c: JSON output, compact unless --pretty, as bpftool does. */
+extern bool json_output;
+extern bool pretty_output;
+void jw_object(const char *key);
+void jw_end(void);
+void jw_u64(const char *key, unsigned long long val);
+void jw_double(const char *key, double val);
+void jw_bool(const char *key, bool val);
+void jw_null(const char *key);
+void jw_string(const char *key, const char *val);
+void jw_value(const char *key, const struct tp_value *v);
+
+/* chunks.c: the chunk listing of debugfs. */
+#define MAP_CELLS	64
+#define MAPPING_MAX	8
+
+struct chunk {
+	unsigned int node;
+	unsigned long long start;
+	unsigned long long end;
+	char mapping[MAPPING_MAX];
+	unsigned long long allocations;
+	unsigned long long used_bytes;
+	unsigned long long largest_free;
+	char map[MAP_CELLS + 1];
+};
+
+int read_chunks(struct chunk **chunks, size_t *nr);
+
 /* Commands. */
 int do_stats(int argc, char **argv);
 int do_watch(int argc, char **argv);
 int do_get(int argc, char **argv);
 int do_set(int argc, char **argv);
 int do_chunks(int argc, char **argv);
+int do_top(int argc, char **argv);
 
 /* main.c: the options that every command takes, for getopt_long(). */
 enum {
 	OPT_SYSFS = 256,
 	OPT_DEBUGFS,
+	OPT_PROMETHEUS,
 };
 
 int __printf(2, 3) usage_error(const char *cmd, const char *fmt, ...);

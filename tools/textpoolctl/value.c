@@ -14,7 +14,7 @@
 static const char * const tunable_range[TP_NR_TUNABLES] = {
 	[TP_ENABLED]		= "0/1, y/n or on/off",
 	[TP_RESERVE_CHUNKS]	= "a number of chunks from 0 to 64",
-	[TP_MAX_CHUNKS]		= "0 (no bound) or a number of chunks the module area can hold",
+	[TP_MAX_CHUNKS]		= "0 (no bound) or a number of chunks up to max_chunks_limit",
 	[TP_MAX_TOTAL_CHUNKS]	= "a number of chunks from 1 to what the module area can hold",
 };
 
@@ -135,6 +135,9 @@ int do_set(int argc, char **argv)
 				   "missing NAME or VALUE" : "too many arguments");
 	name = argv[optind];
 	value = argv[optind + 1];
+	/* An empty write would reach no store at all and change nothing. */
+	if (!*value)
+		return usage_error(argv[0], "empty VALUE for %s", name);
 	t = find_tunable(name);
 	if (t < 0) {
 		if (!valid_name(name))

@@ -32,13 +32,25 @@ cp "$TEXTPOOLCTL" "$TMP/bin/textpoolctl"
 chmod 755 "$TMP/bin" "$TMP/bin/textpoolctl"
 TP=$TMP/bin/textpoolctl
 
-STATS="chunks huge_chunks fallback_chunks allocations allocated_bytes
-requested_bytes free_bytes largest_free alloc_total free_total alloc_failures
-fallback_allocs fallback_large fallback_disabled fallback_early fallback_limit
-fallback_nomem remote_allocs grow_failures shrunk_chunks bad_frees wrong_user"
+# The statistics of the ABI, in its order.
+STATS="chunks allocations allocated_bytes requested_bytes free_bytes largest_free
+alloc_total free_total alloc_failures fallback_allocs fallback_large
+fallback_disabled fallback_early fallback_limit fallback_nomem
+fallback_allocations fallback_allocated_bytes remote_allocs grow_failures
+shrunk_chunks bad_frees wrong_user"
+# The order of their values in the fixture (statistic i: i): that of the
+# first version of the ABI, whose huge_chunks and fallback_chunks (2, 3)
+# are gone, the numbers they had now going to the two live gauges of the
+# fallback path.
+VALUE_ORDER="chunks fallback_allocations fallback_allocated_bytes allocations
+allocated_bytes requested_bytes free_bytes largest_free alloc_total free_total
+alloc_failures fallback_allocs fallback_large fallback_disabled fallback_early
+fallback_limit fallback_nomem remote_allocs grow_failures shrunk_chunks
+bad_frees wrong_user"
 # What a kernel of the first version of the ABI lacks.
 NEWER_STATS="fallback_large fallback_disabled fallback_early fallback_limit
-fallback_nomem remote_allocs grow_failures shrunk_chunks bad_frees wrong_user"
+fallback_nomem fallback_allocations fallback_allocated_bytes remote_allocs
+grow_failures shrunk_chunks bad_frees wrong_user"
 USERS="bpf ftrace kprobes modules"
 
 # ---------------------------------------------------------------- fixtures
@@ -55,10 +67,11 @@ mksysfs() {
 	echo 1024 >"$d/max_total_chunks"
 	echo 2097152 >"$d/chunk_size"
 	echo 64 >"$d/slot_size"
+	echo 2048 >"$d/max_chunks_limit"
 	for n in stats node0 node1; do
 		mkdir -p "$d/$n"
 		i=0
-		for s in $STATS; do
+		for s in $VALUE_ORDER; do
 			i=$((i + 1))
 			case $n in
 			stats) echo $((1000 + i)) >"$d/$n/$s" ;;
@@ -104,12 +117,12 @@ fixture() {
 	cp -a "$S" "$F"
 }
 
-# old_fixture NAME: the same, as an older kernel has it: no max_total_chunks
-# and none of $NEWER_STATS
+# old_fixture NAME: the same, as an older kernel has it: no max_total_chunks,
+# no max_chunks_limit and none of $NEWER_STATS
 old_fixture() {
 	local n s
 	fixture "$1"
-	rm "$F/max_total_chunks"
+	rm "$F/max_total_chunks" "$F/max_chunks_limit"
 	for n in stats node0 node1; do
 		for s in $NEWER_STATS; do
 			rm "$F/$n/$s"
@@ -118,12 +131,15 @@ old_fixture() {
 }
 
 # prev_fixture NAME: the same, as a kernel of the second version of the ABI
-# has it (21 statistics): all but shrunk_chunks
+# has it: no max_chunks_limit, all statistics but shrunk_chunks and the live
+# gauges of the fallback path
 prev_fixture() {
 	local n
 	fixture "$1"
+	rm "$F/max_chunks_limit"
 	for n in stats node0 node1; do
-		rm "$F/$n/shrunk_chunks"
+		rm "$F/$n/shrunk_chunks" "$F/$n/fallback_allocations" \
+			"$F/$n/fallback_allocated_bytes"
 	done
 }
 
@@ -315,15 +331,17 @@ t "stats: a column per node and the total" eval \
 t "stats: tunables" eval \
 	'tp 0 --sysfs "$S" stats &&
 	 out_has "^textpool enabled, reserve_chunks 1, max_chunks 0 \(no bound\), "\
-"max_total_chunks 1024$"'
+"max_total_chunks 1024, max_chunks_limit 2048$"'
 t "stats: used and free bytes" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^used +4.0 KiB +5 B +105 B$" &&
 	 out_has "^free +1.0 MiB +7 B +107 B$"'
 t "stats: utilisation of the chunks" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^utilisation +75.0% +100.0% +100.0%$"'
-t "stats: chunks 2M and 4K" eval \
+t "stats: chunks, live allocations on the fallback path" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^chunks +2 +1 +101$" &&
-	 out_has "^  2M \(huge\) +1002 +2 +102$" && out_has "^  4K \(fallback\) +1003 +3 +103$"'
+	 out_has "^  on fallback +1002 +2 +102$" &&
+	 out_has "^  fallback used +1003 B +3 B +103 B$" &&
+	 out_lacks "2M|4K|huge"'
 t "stats: fallbacks and counters" eval \
 	'tp 0 --sysfs "$S" stats && out_has "^fallback allocs +1012 +12 +112$" &&
 	 out_has "^allocs total +1009 " && out_has "^frees total +1010 " &&
@@ -353,7 +371,7 @@ t "stats -n 0" eval 'tp 0 --sysfs "$S" stats -n 0 && out_has "^ +node0$"'
 t "stats --node of a node that is not there" eval \
 	'tp 1 --sysfs "$S" stats --node 7 && err_has "no node 7" && out_empty'
 t "stats: options after the command" eval \
-	'tp 0 stats --sysfs "$S" --node 0 --json && out_has "\"node0\": \{"'
+	'tp 0 stats --sysfs "$S" --node 0 --json && out_has "\"node0\":\{"'
 t "stats without nodes: the total" eval \
 	'fixture nonodes && rm -r "$F"/node* && tp 0 --sysfs "$F" stats && out_has "^ +total$"'
 t "stats: nodes in numeric order, odd directories ignored" eval \
@@ -374,14 +392,14 @@ t "stats > /dev/full: exit 1" eval \
 
 # ------------------------------------------------------------- stats --json
 
-JSON_KEYS='chunk_size enabled max_chunks max_total_chunks node0 node1 reserve_chunks slot_size'
-JSON_KEYS+=' stats users'
+JSON_KEYS='chunk_size enabled max_chunks max_chunks_limit max_total_chunks node0 node1'
+JSON_KEYS+=' reserve_chunks slot_size stats users'
 
 # json_is_files DIR [N]: the JSON of stats on $OUT mirrors the files of DIR,
-# N values (80: 6 tunables and constants, 22 statistics in 3 directories,
+# N values (81: 7 tunables and constants, 22 statistics in 3 directories,
 # 2 of 4 users)
 json_is_files() {
-	local d=$1 nr=${2:-$((6 + 22 * 3 + 2 * 4))} path val want
+	local d=$1 nr=${2:-$((7 + 22 * 3 + 2 * 4))} path val want
 	local flat='paths(scalars) as $p | "\($p | map(tostring) | join("/")) \(getpath($p))"'
 
 	jq -r "$flat" "$OUT" >"$TMP/flat" || return 1
@@ -413,7 +431,7 @@ if have jq; then
 		 [ "$(jq .node1.chunks "$OUT")" = 101 ]'
 	t "stats --json: 64-bit values exactly" eval \
 		'fixture big && echo 18446744073709551615 >"$F/stats/alloc_total" &&
-		 tp 0 --sysfs "$F" stats --json && out_has "\"alloc_total\": 18446744073709551615,"'
+		 tp 0 --sysfs "$F" stats --json && out_has "\"alloc_total\":18446744073709551615,"'
 	t "stats --json: an unreadable value is null, exit 1" eval \
 		'fixture jnull && rm "$F/node1/free_bytes" && echo x >"$F/enabled" &&
 		 tp 1 --sysfs "$F" stats --json &&
@@ -479,7 +497,7 @@ t "stats: enabled not a boolean" eval 'fixture bool && echo 2 >"$F/enabled" &&
 # 5 tunables and constants, 12 statistics, 8 of users; the newer files are
 # just not there, in one line
 t "stats: every file missing, no crash" eval 'fixture empty && rm -r "$F"/* &&
-	tp 1 --sysfs "$F" stats && [ "$(wc -l <"$ERR")" = $((5 + 12 + 8 + 1)) ] &&
+	tp 1 --sysfs "$F" stats && [ "$(wc -l <"$ERR")" = $((5 + 10 + 8 + 1)) ] &&
 	out_has "^used +- *$" && err_has "not in this kernel"'
 t "stats: nodeN a file" eval 'fixture nodefile && rm -r "$F/node1" && echo 1 >"$F/node1" &&
 	tp 1 --sysfs "$F" stats && err_has "node1/chunks: Not a directory"'
@@ -490,8 +508,9 @@ t "stats: nodeN a file" eval 'fixture nodefile && rm -r "$F/node1" && echo 1 >"$
 # only the first 12 statistics.  Like bpftool on an older kernel, the tool
 # shows what there is, leaves the rest out, says so in one line and does
 # not fail for it.
-OLD_MSG="not in this kernel \(an older textpool\), not shown: max_total_chunks, fallback_large,"
-OLD_MSG+=" fallback_disabled, fallback_early, fallback_limit, fallback_nomem, remote_allocs,"
+OLD_MSG="not in this kernel \(an older textpool\), not shown: max_total_chunks,"
+OLD_MSG+=" max_chunks_limit, fallback_large, fallback_disabled, fallback_early, fallback_limit,"
+OLD_MSG+=" fallback_nomem, fallback_allocations, fallback_allocated_bytes, remote_allocs,"
 OLD_MSG+=" grow_failures, shrunk_chunks, bad_frees, wrong_user$"
 t "older kernel: stats shows the rest, says what is missing, exit 0" eval \
 	'old_fixture old && tp 0 --sysfs "$F" stats && err_lines 1 && err_has "$OLD_MSG" &&
@@ -507,8 +526,9 @@ t "older kernel: stats --node 1" eval \
 if have jq; then
 	t "older kernel: stats --json leaves the keys out, exit 0" eval \
 		'old_fixture old && tp 0 --sysfs "$F" stats --json && err_lines 1 &&
-		 err_has "$OLD_MSG" && json_is_files "$F" $((5 + 12 * 3 + 2 * 4)) &&
-		 [ "$(jq -r "keys[]" "$OUT" | xargs)" = "${JSON_KEYS/max_total_chunks /}" ] &&
+		 err_has "$OLD_MSG" && json_is_files "$F" $((5 + 10 * 3 + 2 * 4)) &&
+		 [ "$(jq -r "keys[]" "$OUT" | xargs)" = \
+		   "$(echo $JSON_KEYS | sed "s/max_chunks_limit max_total_chunks //")" ] &&
 		 [ "$(jq -r ".node0 | keys_unsorted[]" "$OUT" | xargs)" = \
 		   "$(echo ${STATS%%fallback_large*})" ] &&
 		 [ "$(jq .stats.remote_allocs "$OUT")" = null ]'
@@ -517,7 +537,7 @@ if have jq; then
 		 tp 0 --sysfs "$F" stats --json && err_lines 1 &&
 		 err_has "not shown: remote_allocs, wrong_user$" &&
 		 [ "$(jq -r ".node1 | keys_unsorted[]" "$OUT" | tail -n 1)" = bad_frees ] &&
-		 [ "$(jq .node0.wrong_user "$OUT")" = 22 ] && json_is_files "$F" 78'
+		 [ "$(jq .node0.wrong_user "$OUT")" = 22 ] && json_is_files "$F" 79'
 else
 	skip "older kernel: stats --json tests" "jq not installed"
 fi
@@ -545,7 +565,8 @@ t "older kernel: set max_chunks still works" eval \
 
 # A kernel of the second version of the ABI has max_total_chunks and 21
 # statistics: all but shrunk_chunks.
-PREV_MSG="not in this kernel \(an older textpool\), not shown: shrunk_chunks$"
+PREV_MSG="not in this kernel \(an older textpool\), not shown: max_chunks_limit,"
+PREV_MSG+=" fallback_allocations, fallback_allocated_bytes, shrunk_chunks$"
 t "no shrunk_chunks: stats shows the rest, says it is missing, exit 0" eval \
 	'prev_fixture prev && tp 0 --sysfs "$F" stats && err_lines 1 && err_has "$PREV_MSG" &&
 	 out_has "^textpool enabled, .*, max_total_chunks 1024$" &&
@@ -557,10 +578,11 @@ t "no shrunk_chunks: stats --node 0" eval \
 if have jq; then
 	t "no shrunk_chunks: stats --json leaves the key out, exit 0" eval \
 		'prev_fixture prev && tp 0 --sysfs "$F" stats --json && err_lines 1 &&
-		 err_has "$PREV_MSG" && json_is_files "$F" $((6 + 21 * 3 + 2 * 4)) &&
-		 [ "$(jq -r "keys[]" "$OUT" | xargs)" = "$JSON_KEYS" ] &&
+		 err_has "$PREV_MSG" && json_is_files "$F" $((6 + 19 * 3 + 2 * 4)) &&
+		 [ "$(jq -r "keys[]" "$OUT" | xargs)" = "${JSON_KEYS/max_chunks_limit /}" ] &&
 		 [ "$(jq -r ".node1 | keys_unsorted[]" "$OUT" | xargs)" = \
-		   "$(echo ${STATS/shrunk_chunks /})" ] &&
+		   "$(echo $STATS | sed "s/shrunk_chunks //" |
+		      sed "s/fallback_allocations fallback_allocated_bytes //")" ] &&
 		 [ "$(jq ".stats | has(\"shrunk_chunks\")" "$OUT")" = false ]'
 else
 	skip "no shrunk_chunks: stats --json" "jq not installed"
@@ -578,6 +600,7 @@ get_all() {
 	local name names want s u
 
 	names="enabled reserve_chunks max_chunks max_total_chunks chunk_size slot_size"
+	names+=" max_chunks_limit"
 	for s in $STATS; do
 		names+=" stats/$s node0/$s node1/$s"
 	done
@@ -658,7 +681,7 @@ if echo 0 2>/dev/null >/proc/self/oom_score_adj; then
 		tp 1 --sysfs "$F" set enabled 5000 &&
 		err_has "invalid value .5000. for enabled: it takes 0/1, y/n or on/off"'
 	ERANGE_MSG="value .99999999999. out of range for max_chunks: it takes 0 \(no bound\) or"
-	ERANGE_MSG+=" a number of chunks the module area can hold"
+	ERANGE_MSG+=" a number of chunks up to max_chunks_limit"
 	t "set: the kernel's ERANGE" eval 'kernel_says max_chunks &&
 		tp 1 --sysfs "$F" set max_chunks 99999999999 && err_has "$ERANGE_MSG"'
 	t "set: a value the kernel takes" eval \
@@ -681,6 +704,11 @@ if [ -n "$NOBODY" ]; then
 else
 	skip "set: not allowed (EACCES)" "cannot drop root (no setpriv)"
 fi
+for v in enabled reserve_chunks max_chunks max_total_chunks; do
+	t "set $v '': a usage error, the file unchanged" eval 'fixture sete &&
+		before=$(cat "$F/$v") && usage --sysfs "$F" set "$v" "" &&
+		err_has "empty VALUE for $v" && [ "$(cat "$F/$v")" = "$before" ]'
+done
 t "set: an unprintable value is shown safely" eval 'fixture setu &&
 	kernel_says reserve_chunks &&
 	tp 1 --sysfs "$F" set reserve_chunks "$(printf "a\tb")" && err_has "invalid value .a\?b."'
@@ -688,7 +716,7 @@ t "set: an unprintable value is shown safely" eval 'fixture setu &&
 # ------------------------------------------------------------------- watch
 
 WATCH_HEADER="^time +allocs/s +frees/s +allocations +used +free +util +chunks"
-WATCH_HEADER+=" +fallbacks +failures$"
+WATCH_HEADER+=" +fallback/s +fail/s$"
 t "watch --count 3: a header and 3 lines" eval \
 	'tp 0 --sysfs "$S" watch --interval 0.01 --count 3 &&
 	 [ "$(wc -l <"$OUT")" = 4 ] && out_has "$WATCH_HEADER"'
@@ -696,7 +724,7 @@ t "watch: no rates on the first line, then 0/s" eval 'tp 0 --sysfs "$S" watch -i
 	[ "$(sed -n 2p "$OUT" | awk "{print \$2, \$3}")" = "- -" ] &&
 	[ "$(sed -n 3p "$OUT" | awk "{print \$2, \$3}")" = "0.0 0.0" ]'
 t "watch: usage on each line" eval 'tp 0 --sysfs "$S" watch -i 0.01 -c 1 &&
-	out_has "^[0-9]{2}:[0-9]{2}:[0-9]{2} +- +- +1004 +4.0 KiB +1.0 MiB +75.0% +2 +1012 +1011$"'
+	out_has "^[0-9]{2}:[0-9]{2}:[0-9]{2} +- +- +1004 +4.0 KiB +1.0 MiB +75.0% +2 +- +-$"'
 t "watch: waits the interval" eval 'start=$(date +%s%N) &&
 	tp 0 --sysfs "$S" watch -i 0.2 -c 3 &&
 	[ $(( ($(date +%s%N) - start) / 1000000 )) -ge 400 ]'
@@ -708,9 +736,63 @@ t "watch: a counter that goes back has no rate" eval 'fixture back &&
 	{ (sleep 0.1; echo 5 >"$F/stats/alloc_total") & } &&
 	tp 0 --sysfs "$F" watch -i 0.3 -c 2 && wait &&
 	[ "$(sed -n 3p "$OUT" | awk "{print \$2, \$3}")" = "- 0.0" ]'
-t "watch: a broken file stops it" eval 'fixture wb && echo x >"$F/stats/alloc_total" &&
-	tp 1 --sysfs "$F" watch -i 0.01 -c 3 && err_has "alloc_total: not a number" &&
-	err_lines 1'
+t "watch: a file broken for good: gives up after 3 intervals" eval \
+	'fixture wb && echo x >"$F/stats/alloc_total" &&
+	tp 1 --sysfs "$F" watch -i 0.01 -c 10 && err_has "alloc_total: not a number" &&
+	err_has "giving up: read errors in 3 intervals in a row" && err_lines 4 &&
+	[ "$(wc -l <"$OUT")" = 4 ]'
+t "watch: an error on the last line: exit 1" eval \
+	'fixture wl && echo x >"$F/stats/alloc_total" &&
+	tp 1 --sysfs "$F" watch -i 0.01 -c 2 && err_lines 2 && [ "$(wc -l <"$OUT")" = 3 ]'
+# The file is gone for one interval (the kernel's stats directory being
+# recreated, a node going away): that line has "-", watch goes on, and the
+# rate after it spans the gap.
+t "watch: survives a transient read error" eval 'fixture wt &&
+	{ (sleep 0.35; mv "$F/stats/alloc_total" "$F/stats/x"; sleep 0.3;
+	   echo 2009 >"$F/stats/x"; mv "$F/stats/x" "$F/stats/alloc_total") & } &&
+	tp 0 --sysfs "$F" watch -i 0.25 -c 8 && wait && [ "$(wc -l <"$OUT")" = 9 ] &&
+	err_has "alloc_total: No such file" &&
+	awk "NR > 2 && \$2 == \"-\" { gap = 1 } gap && \$2 > 100 { after = 1 }
+	     END { exit !(gap && after) }" "$OUT" &&
+	[ "$(tail -n 1 "$OUT" | awk "{print \$2}")" = 0.0 ]'
+t "watch --node 1: that node's values" eval 'tp 0 --sysfs "$S" watch -i 0.01 -c 1 --node 1 &&
+	out_has "^[0-9:]+ +- +- +104 +105 B +107 B +100.0% +101 +- +-$"'
+t "watch --node of a node that is not there" eval \
+	'tp 1 --sysfs "$S" watch -c 1 --node 7 && err_has "no node 7" && out_empty'
+if have jq; then
+	t "watch --json: one compact object per interval" eval \
+		'tp 0 --sysfs "$S" watch -i 0.01 -c 3 --json && [ "$(wc -l <"$OUT")" = 3 ] &&
+		 [ "$(jq -c "[.levels.chunks, .levels.allocations, .rates.alloc_total]" "$OUT" |
+		      xargs)" = "[2,1004,null] [2,1004,0] [2,1004,0]" ] &&
+		 [ "$(jq -r ".levels | keys_unsorted[]" "$OUT" | head -n 9 | xargs)" = \
+		   "chunks allocations allocated_bytes requested_bytes free_bytes largest_free \
+fallback_allocations fallback_allocated_bytes utilisation" ] &&
+		 [ "$(jq -r ".rates | keys_unsorted[]" "$OUT" | head -n 14 | xargs)" = \
+		   "alloc_total free_total alloc_failures fallback_allocs fallback_large \
+fallback_disabled fallback_early fallback_limit fallback_nomem remote_allocs grow_failures \
+shrunk_chunks bad_frees wrong_user" ] &&
+		 [ "$(jq .levels.utilisation "$OUT" | head -n 1)" = 75 ] &&
+		 jq -e "has(\"node\") | not" "$OUT" >/dev/null'
+	t "watch --json --node 0: levels and rates of that node" eval \
+		'tp 0 --sysfs "$S" watch -i 0.01 -c 2 -j --node 0 &&
+		 [ "$(jq -c "[.node, .levels.allocations, .rates.free_total]" "$OUT" | xargs)" = \
+		   "[0,4,null] [0,4,0]" ] &&
+		 [ "$(jq -c "[(.levels | has(\"alloc_total\")), (.rates | has(\"chunks\"))]" \
+		      "$OUT" | sort -u)" = "[false,false]" ]'
+	t "watch --json: counters as rates per second" eval 'fixture jrate &&
+		{ (sleep 0.3; echo 2009 >"$F/stats/alloc_total") & } &&
+		tp 0 --sysfs "$F" watch -i 0.5 -c 3 -j && wait &&
+		[ "$(jq -c ".rates.alloc_total | if . == null then . else (. > 1000) end" "$OUT" |
+		     xargs)" = "null true false" ]'
+	t "watch: -j before the command" eval \
+		'tp 0 --sysfs "$S" -j watch -i 0.01 -c 1 --node 1 && [ "$(jq .node "$OUT")" = 1 ] &&
+		 [ "$(jq .levels.allocations "$OUT")" = 104 ]'
+	t "watch --json: an unreadable value is null" eval 'fixture jnull2 &&
+		rm "$F/stats/free_bytes" && tp 1 --sysfs "$F" watch -i 0.01 -c 1 -j &&
+		[ "$(jq -c "[.levels.free_bytes, .levels.utilisation]" "$OUT")" = "[null,null]" ]'
+else
+	skip "watch --json tests" "jq not installed"
+fi
 t "watch: chunk_size missing" eval 'fixture wc && rm "$F/chunk_size" &&
 	tp 1 --sysfs "$F" watch -c 1 && err_has "chunk_size: No such file"'
 
@@ -737,7 +819,7 @@ t "chunks: fields in another order, unknown fields skipped" eval 'mkdir -p "$TMP
 	line="map=$MAP_FULL future=1 end=0x2000 start=0x1000 node=3 mapping=4K" &&
 	line+=" allocations=1 used_bytes=64 largest_free=0" && echo "$line" >"$TMP/d1/chunks" &&
 	tp 0 --debugfs "$TMP/d1" chunks && out_has "^node 3  0x1000-0x2000  4K" &&
-	out_has "a cell is 64 B"'
+	out_has "a cell is 32.0 KiB"'
 
 # bad_line NAME LINE: that line is reported, the good ones still drawn
 GOOD="node=0 start=0xffffffffa0000000 end=0xffffffffa0200000 mapping=2M"
@@ -758,8 +840,6 @@ bad_line "a negative node" "${GOOD/node=0/node=-1} map=$MAP_FULL" "bad node"
 bad_line "start without 0x" "${GOOD/start=0x/start=} map=$MAP_FULL" "bad start"
 bad_line "end not hex" "${GOOD/end=0x/end=0xg} map=$MAP_FULL" "bad end"
 bad_line "start past 64 bits" "${GOOD/start=0x/start=0x1} map=$MAP_FULL" "bad start"
-bad_line "end below start" "${GOOD/end=0xffffffffa0200000/end=0x1} map=$MAP_FULL" \
-	"end not above start"
 bad_line "a long mapping" "${GOOD/mapping=2M/mapping=2Mbytes!} map=$MAP_FULL" "bad mapping"
 bad_line "allocations not a number" "${GOOD/allocations=1/allocations=one} map=$MAP_FULL" \
 	"bad allocations"
@@ -767,6 +847,14 @@ bad_line "used_bytes past 64 bits" \
 	"${GOOD/used_bytes=64/used_bytes=18446744073709551616} map=$MAP_FULL" "bad used_bytes"
 bad_line "a word without =" "$GOOD map=$MAP_FULL junk" "a field without '='"
 bad_line "an empty line" "" "no node"
+# The kernel prints the addresses with %pK: 0 under kptr_restrict=2, hashed
+# (in any order) under kptr_restrict=0.
+t "chunks: addresses hidden by kptr_restrict" eval 'mkdir -p "$TMP/dk" &&
+	z=0x0000000000000000 && r="start=0xffffffffa0000000 end=0xffffffffa0200000" &&
+	printf "%s\n" "${GOOD/$r/start=$z end=$z} map=$MAP_FULL" \
+		"${GOOD/end=0xffffffffa0200000/end=0x1} map=$MAP_FIRST" >"$TMP/dk/chunks" &&
+	tp 0 --debugfs "$TMP/dk" chunks && err_lines 0 && out_has "^node 0  0-0  2M" &&
+	out_has "^2 chunks;"'
 t "chunks: a NUL byte" eval 'mkdir -p "$TMP/dn" && printf "node=0\0 x\n" >"$TMP/dn/chunks" &&
 	tp 1 --debugfs "$TMP/dn" chunks && err_has "chunks:1: malformed line: a NUL byte"'
 t "chunks: a 1 MiB line" eval 'mkdir -p "$TMP/dl" &&
@@ -786,6 +874,154 @@ if [ -n "$NOBODY" ]; then
 else
 	skip "chunks: a file we may not read" "cannot drop root (no setpriv)"
 fi
+
+# -------------------------------------------------- global options (bpftool)
+
+if have jq; then
+	for args in "-j --sysfs $S stats" "--sysfs $S -j stats" "--sysfs $S stats -j" \
+		"--sysfs $S stats --node 1 -j" "--json --sysfs $S stats" \
+		"--sysfs $S stats --json"; do
+		t "textpoolctl $args: one compact line" eval \
+			'tp 0 $args && [ "$(wc -l <"$OUT")" = 1 ] && jq -e . "$OUT" >/dev/null &&
+			 out_lacks "\": |^ "'
+	done
+	for args in "-p --sysfs $S stats" "--sysfs $S stats -p" "--sysfs $S stats --pretty" \
+		"--sysfs $S --pretty stats --node 0"; do
+		t "textpoolctl $args: indented JSON" eval \
+			'tp 0 $args && [ "$(wc -l <"$OUT")" -gt 20 ] &&
+			 out_has "^  \"stats\": \{$" && out_has "^    \"chunks\": [0-9]+,$" &&
+			 out_has "^\}$" && jq -e . "$OUT" >/dev/null'
+	done
+	t "--pretty and compact JSON hold the same" eval \
+		'tp 0 --sysfs "$S" stats -p && jq -S . "$OUT" >"$TMP/pretty" &&
+		 tp 0 --sysfs "$S" stats && cp "$OUT" "$TMP/table" &&
+		 tp 0 -j --sysfs "$S" stats && jq -S . "$OUT" | cmp - "$TMP/pretty"'
+	t "-j --version: the version as JSON" eval \
+		'tp 0 -j --version && [ "$(jq -r .version "$OUT")" = 2.0 ]'
+else
+	skip "global -j/-p tests" "jq not installed"
+fi
+for args in "--version" "-V" "stats --version" "--sysfs /nonexistent watch -V"; do
+	t "textpoolctl $args: the version, exit 0" eval \
+		'tp 0 $args && [ "$(cat "$OUT")" = "textpoolctl 2.0" ] && err_lines 0'
+done
+t "set: a value -j after -- goes to the kernel" eval \
+	'fixture setj && tp 0 --sysfs "$F" set -- max_chunks -j; [ "$(cat "$F/max_chunks")" = -j ]'
+t "-j does not take a table command's output away" eval \
+	'tp 0 --debugfs "$D" chunks -j && out_has "^2 chunks;"'
+
+# ------------------------------------------------------- stats --prometheus
+
+# prom FILE: the Prometheus validator on FILE
+prom() {
+	python3 "$SRC/tests/prom_check.py" --prefix textpool_ "$1"
+}
+if have python3; then
+	t "stats --prometheus: a valid text exposition" eval \
+		'tp 0 --sysfs "$S" stats --prometheus && err_lines 0 && prom "$OUT"'
+	t "stats --prometheus: a family per statistic, node and user labels" eval \
+		'tp 0 --sysfs "$S" stats --prometheus &&
+		 out_has "^textpool_chunks\{node=\"1\"\} 101$" &&
+		 out_has "^textpool_allocs_total\{node=\"0\"\} 9$" &&
+		 out_has "^textpool_fallback_allocations\{node=\"1\"\} 102$" &&
+		 out_has "^textpool_wrong_user_total\{node=\"1\"\} 122$" &&
+		 out_has "^# TYPE textpool_bad_frees_total counter$" &&
+		 out_has "^# TYPE textpool_free_bytes gauge$" &&
+		 out_has "^# HELP textpool_fallback_nomem_total .+" &&
+		 out_has "^textpool_user_allocated_bytes\{user=\"kprobes\"\} 1920$" &&
+		 out_has "^textpool_max_chunks_limit 2048$" && out_has "^textpool_enabled 1$" &&
+		 out_lacks "node=\"stats\"|\} 10[0-9][0-9]$" &&
+		 [ "$(grep -c "^# TYPE" "$OUT")" = $((7 + 22 + 2)) ] &&
+		 [ "$(grep -c "^textpool_[a-z_]*{node=" "$OUT")" = $((22 * 2)) ]'
+	t "stats --prometheus --node 1: node 1 only" eval \
+		'tp 0 --sysfs "$S" stats --prometheus --node 1 && prom "$OUT" &&
+		 out_has "^textpool_chunks\{node=\"1\"\} 101$" && out_lacks "node=\"0\""'
+	t "stats --prometheus: an older kernel, its families only" eval \
+		'old_fixture old && tp 0 --sysfs "$F" stats --prometheus && prom "$OUT" &&
+		 out_lacks "max_total_chunks|max_chunks_limit|fallback_large|wrong_user" &&
+		 out_has "^textpool_fallback_allocs_total\{node=\"1\"\} 112$"'
+	t "stats --prometheus: an unreadable value is left out, exit 1" eval \
+		'fixture punread && echo x >"$F/node1/free_bytes" &&
+		 tp 1 --sysfs "$F" stats --prometheus && prom "$OUT" &&
+		 out_has "^textpool_free_bytes\{node=\"0\"\} 7$" &&
+		 out_lacks "^textpool_free_bytes\{node=\"1\"" &&
+		 err_has "node1/free_bytes: not a number"'
+	t "stats --prometheus --json: a usage error" eval \
+		'usage --sysfs "$S" stats --prometheus --json &&
+		 usage -j --sysfs "$S" stats --prometheus'
+	# The validator itself: each of these must fail it.
+	good="# HELP textpool_a_total A.\n# TYPE textpool_a_total counter\n"
+	good+="textpool_a_total{node=\"0\"} 1\n"
+	fam_b="# HELP textpool_b B.\n# TYPE textpool_b gauge\n"
+	fam_1="# HELP textpool_1-a X.\n# TYPE textpool_1-a gauge\n"
+	fam_c="# HELP textpool_c C.\n# TYPE textpool_c counter\n"
+	for bad in "no newline|${good}textpool_a_total{node=\"1\"} 2" \
+		"a sample twice|${good}textpool_a_total{node=\"0\"} 1\n" \
+		"an unescaped quote|${good}textpool_a_total{node=\"a\"b\"} 1\n" \
+		"a raw backslash|${good}textpool_a_total{node=\"a\\\\b\"} 1\n" \
+		"a bad HELP escape|# HELP textpool_b \\\\x\n# TYPE textpool_b gauge\n" \
+		"no TYPE|# HELP textpool_b B.\ntextpool_b 1\n" \
+		"a TYPE twice|${good}# TYPE textpool_a_total counter\n" \
+		"a family split|${good}${fam_b}textpool_b 1\ntextpool_a_total{node=\"1\"} 1\n" \
+		"a bad metric name|${fam_1}textpool_1-a 1\n" \
+		"a bad label name|${good}textpool_a_total{1node=\"1\"} 1\n" \
+		"a counter without _total|${fam_c}textpool_c 1\n" \
+		"not a number|${good}textpool_a_total{node=\"2\"} x\n" \
+		"another prefix|# HELP other O.\n# TYPE other gauge\nother 1\n" \
+		"a blank line|${good}\n" \
+		"a label twice|${good}textpool_a_total{node=\"1\",node=\"2\"} 1\n"; do
+		t "prometheus validator: rejects ${bad%%|*}" eval \
+			'printf "%b" "${bad#*|}" >"$TMP/bad.prom" &&
+			 ! prom "$TMP/bad.prom" >"$TMP/why" &&
+			 [ -s "$TMP/why" ] && cat "$TMP/why"'
+	done
+	t "prometheus validator: takes escaped labels and HELP" eval \
+		'printf "%s\n" "# HELP textpool_x A \\\\ and \\n." "# TYPE textpool_x gauge" \
+			"textpool_x{user=\"a\\\\\\\"b\\nc\"} 1" >"$TMP/ok.prom" &&
+		 prom "$TMP/ok.prom"'
+else
+	skip "stats --prometheus tests" "python3 not installed"
+fi
+
+# ------------------------------------------------------------------- top
+
+TOP_ROW0="^      0    0.2%      2.0 MiB      12  o\.{30}#$"
+TOP_ROW1="^      0  100.0%          0 B       1  #{32}$"
+t "top --count 1: per node its chunks, utilisation, largest free, map" eval \
+	'tp 0 --sysfs "$S" --debugfs "$D" top -c 1 && err_lines 0 &&
+	 out_has "^textpool top - [0-9:]+, 2 chunks on 2 nodes, every 1.0 s$" &&
+	 out_has "^node 0: 1 chunk, 4.0 KiB of 2.0 MiB used \(0.2%\)$" &&
+	 out_has "^node 1: 1 chunk, 2.0 MiB of 2.0 MiB used \(100.0%\)$" &&
+	 out_has "$TOP_ROW0" && out_has "$TOP_ROW1" && [ "$(wc -l <"$OUT")" = 8 ]'
+t "top --node 1: that node only" eval \
+	'tp 0 --debugfs "$D" top -c 1 --node 1 && out_has "$TOP_ROW1" && out_lacks "^node 0"'
+t "top: a node without chunks is listed" eval \
+	'mkdir -p "$TMP/dt1" && grep node=1 "$D/chunks" >"$TMP/dt1/chunks" &&
+	 tp 0 --sysfs "$S" --debugfs "$TMP/dt1" top -c 1 && out_has "^node 0: 0 chunks"'
+# many_chunks N DIR: N chunks on nodes 0 and 1 in DIR/chunks
+many_chunks() {
+	local i
+	mkdir -p "$2"
+	for ((i = 0; i < $1; i++)); do
+		echo "node=$((i % 2)) start=0x0000000000000000 end=0x0000000000000000 mapping=2M" \
+			"allocations=$i used_bytes=$((i * 4096)) largest_free=4096 map=$MAP_FIRST"
+	done >"$2/chunks"
+}
+t "top: 200 chunks fit 80x24" eval 'many_chunks 200 "$TMP/dt2" &&
+	tp 0 --sysfs "$S" --debugfs "$TMP/dt2" top -c 1 && [ "$(wc -l <"$OUT")" -le 24 ] &&
+	[ "$(awk "{ if (length > m) m = length } END { print m }" "$OUT")" -le 80 ] &&
+	out_has "^  \.\.\. [0-9]+ more chunks$" && out_has "^node 1: 100 chunks"'
+t "top --count 2: two frames" eval \
+	'tp 0 --debugfs "$D" top -c 2 -i 0.1 && [ "$(grep -c "^textpool top" "$OUT")" = 2 ]'
+t "top: a malformed line is reported, the rest shown, exit 1" eval \
+	'mkdir -p "$TMP/dt3" && { cat "$D/chunks"; echo junk; } >"$TMP/dt3/chunks" &&
+	 tp 1 --debugfs "$TMP/dt3" top -c 1 && err_has "malformed line" && out_has "$TOP_ROW1"'
+t "top without textpool in debugfs: one line, exit 1" eval \
+	'tp 1 --debugfs "$TMP/none" top -c 1 && err_lines 1 && out_empty'
+for v in 0 0.01 x -1; do
+	t "top --interval '$v' is a usage error" eval 'usage --debugfs "$D" top -i "$v"'
+done
+t "top --count 0 is a usage error" eval 'usage --debugfs "$D" top -c 0'
 
 # ------------------------------------------------------ build, doc, completion
 
@@ -808,8 +1044,9 @@ else
 	skip "make doc renders the man page" "rst2man not installed"
 fi
 # The man page documents every JSON key and every command.
-t "man page: every command and JSON key" eval 'for w in stats get set watch chunks \
-	--sysfs --debugfs --node --json --interval --count \
+t "man page: every command and JSON key" eval 'for w in stats get set watch chunks top \
+	--sysfs --debugfs --node --json --pretty --version --prometheus --interval --count \
+	max_chunks_limit levels rates \
 	enabled reserve_chunks max_chunks max_total_chunks chunk_size slot_size $STATS $USERS \
 	allocated_bytes \
 	"JSON OUTPUT" "EXIT STATUS"; do
@@ -837,18 +1074,24 @@ expect_completion() {
 	[ "$got" = "$2" ] || { echo "completing '$1': '$got', wanted '$2'"; return 1; }
 }
 t "bash completion: the file parses" bash -n "$SRC/bash-completion/textpoolctl"
-t "bash completion: commands" expect_completion "textpoolctl ''" "chunks get help set stats watch"
+t "bash completion: commands" expect_completion "textpoolctl ''" \
+	"chunks get help set stats top watch"
 t "bash completion: a command's start" expect_completion "textpoolctl st" "stats"
-t "bash completion: global options" expect_completion "textpoolctl --" "--debugfs --help --sysfs"
+t "bash completion: global options" expect_completion "textpoolctl --" \
+	"--debugfs --help --json --pretty --sysfs --version"
 t "bash completion: stats options" expect_completion "textpoolctl stats --" \
-	"--debugfs --help --json --node --sysfs"
+	"--debugfs --help --json --node --pretty --prometheus --sysfs --version"
 t "bash completion: watch options" expect_completion "textpoolctl watch -" \
-	"--count --debugfs --help --interval --sysfs"
+	"--count --debugfs --help --interval --json --node --pretty --sysfs --version"
+t "bash completion: top options" expect_completion "textpoolctl top -" \
+	"--count --debugfs --help --interval --json --node --pretty --sysfs --version"
+t "bash completion: a command after -j" expect_completion "textpoolctl -j w" "watch"
 t "bash completion: set NAME" expect_completion "textpoolctl set ''" \
 	"enabled max_chunks max_total_chunks reserve_chunks"
 t "bash completion: set max_t" expect_completion "textpoolctl set max_t" "max_total_chunks"
 t "bash completion: get NAME of a newer kernel" eval \
-	'want="stats/fallback_allocs stats/fallback_chunks stats/fallback_disabled"
+	'want="stats/fallback_allocated_bytes stats/fallback_allocations"
+	 want+=" stats/fallback_allocs stats/fallback_disabled"
 	 want+=" stats/fallback_early stats/fallback_large stats/fallback_limit"
 	 want+=" stats/fallback_nomem"
 	 expect_completion "textpoolctl --sysfs $S get stats/fallback_" "$want"'

@@ -73,6 +73,16 @@ tp_node_sum() {
 	echo $s
 }
 
+# Chunks not mapped by one PMD, from debugfs textpool/chunks (0 without it).
+pte_chunks() {
+	c=/sys/kernel/debug/textpool/chunks
+	if [ -r $c ]; then
+		awk '!/ mapping=2M / { n++ } END { print n + 0 }' $c
+	else
+		echo 0
+	fi
+}
+
 # Compaction and migration, from /proc/vmstat.
 tp_compaction() {
 	awk '$1 ~ /^(compact_(stall|success|fail)|pgmigrate_success)$/ {
@@ -109,7 +119,7 @@ left=$(tp_free_2m_blocks "$NODE")
 chunks0=$(tp_num "$N/chunks")
 served0=$(tp_node_sum remote_allocs fallback_allocs)
 grow0=$(tp_num "$N/grow_failures")
-fbchunks0=$(tp_num "$TP/stats/fallback_chunks")
+fbchunks0=$(pte_chunks)
 l20=$(tp_l2_splits)
 comp0=$(tp_compaction)
 
@@ -141,7 +151,7 @@ check "an ftrace trampoline is made on node $NODE's CPU and traces"
 chunks1=$(tp_num "$N/chunks")
 served1=$(tp_node_sum remote_allocs fallback_allocs)
 grow1=$(tp_num "$N/grow_failures")
-fbchunks1=$(tp_num "$TP/stats/fallback_chunks")
+fbchunks1=$(pte_chunks)
 ktap_print_msg "node $NODE: chunks $chunks0 -> $chunks1, grow_failures $grow0 -> $grow1"
 ktap_print_msg "compaction: $comp0-> $(tp_compaction)"
 ktap_print_msg "node $NODE: remote_allocs + fallback_allocs $served0 -> $served1" \

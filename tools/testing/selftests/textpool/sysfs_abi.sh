@@ -16,10 +16,11 @@ DIR=$(dirname "$(readlink -f "$0")")
 
 TP=/sys/kernel/mm/textpool
 HELPER=$DIR/sysfs_helper
-STATS="chunks huge_chunks fallback_chunks allocations allocated_bytes
-requested_bytes free_bytes largest_free alloc_total free_total alloc_failures
-fallback_allocs fallback_large fallback_disabled fallback_early fallback_limit
-fallback_nomem remote_allocs grow_failures shrunk_chunks bad_frees wrong_user"
+STATS="chunks allocations allocated_bytes requested_bytes free_bytes largest_free
+alloc_total free_total alloc_failures fallback_allocs fallback_large
+fallback_disabled fallback_early fallback_limit fallback_nomem
+fallback_allocations fallback_allocated_bytes remote_allocs grow_failures
+shrunk_chunks bad_frees wrong_user"
 # fallback_allocs by cause: each fallback is counted under one of them.
 CAUSES="fallback_large fallback_disabled fallback_early fallback_limit
 fallback_nomem"
@@ -57,8 +58,8 @@ NODE=$(ls -d /sys/devices/system/cpu/cpu$CPU/node* 2>/dev/null | head -n 1)
 NODE=${NODE##*/node}
 [ -n "$NODE" ] || NODE=$(echo "$NODES" | head -n 1)
 
-# 23 tests + one per node directory.
-ktap_set_plan $((23 + NR_NODES))
+# 26 tests + one per node directory.
+ktap_set_plan $((26 + NR_NODES))
 
 ORIG_ENABLED=$(cat $TP/enabled)
 ORIG_RESERVE=$(cat $TP/reserve_chunks)
@@ -159,10 +160,10 @@ node_dirs=
 for n in $NODES; do
 	node_dirs="$node_dirs node$n"
 done
-check_list $TP $TUNABLES chunk_size slot_size stats users $node_dirs
+check_list $TP $TUNABLES chunk_size slot_size max_chunks_limit stats users $node_dirs
 check_files $TP dir stats users $node_dirs
 check_files $TP 644 $TUNABLES
-check_files $TP 444 chunk_size slot_size
+check_files $TP 444 chunk_size slot_size max_chunks_limit
 check "top level: tunables 0644, constants 0444, one nodeN/ per node with memory ($NODES)"
 
 check_exact $TP/stats 444 $STATS
@@ -188,7 +189,8 @@ for f in $TP/stats/* $TP/node*/* $TP/users/*/*; do
 done
 check "constants: chunk_size=$CHUNK slot_size=64; statistics are numbers"
 
-for f in chunk_size slot_size stats/chunks stats/fallback_allocs \
+for f in chunk_size slot_size max_chunks_limit stats/chunks stats/fallback_allocs \
+	 stats/fallback_allocations node$NODE/fallback_allocated_bytes \
 	 stats/fallback_limit node$NODE/alloc_total node$NODE/remote_allocs \
 	 node$NODE/wrong_user stats/shrunk_chunks node$NODE/shrunk_chunks \
 	 users/bpf/allocations; do
@@ -255,7 +257,7 @@ bad_numbers reserve_chunks
 set_ok reserve_chunks "$ORIG_RESERVE"
 check "reserve_chunks rejects bad input (EINVAL, ERANGE on overflow) and keeps its value"
 
-# The limit of max_chunks is not exported: find it by bisection.
+# The limit of max_chunks is max_chunks_limit; check it by bisection.
 lo=0
 hi=4294967295
 res=$("$HELPER" write $TP/max_chunks $hi)
@@ -272,12 +274,14 @@ done
 LIMIT=$lo
 ktap_print_msg "max_chunks limit: $LIMIT chunks ($((LIMIT * 2)) MiB)"
 [ "$LIMIT" -ge 1 ] && [ "$LIMIT" -le 65536 ] || bad "implausible limit $LIMIT"
+[ "$(cat $TP/max_chunks_limit)" = "$LIMIT" ] ||
+	bad "max_chunks_limit reads $(cat $TP/max_chunks_limit), max_chunks takes up to $LIMIT"
 for v in 0 "$LIMIT" 1 "$LIMIT\\n" 0; do
 	set_ok max_chunks "$v"
 	[ "$(cat $TP/max_chunks)" = "${v%\\n}" ] ||
 		bad "max_chunks: wrote '$v', reads $(cat $TP/max_chunks)"
 done
-check "max_chunks accepts 0..limit in decimal"
+check "max_chunks accepts 0..max_chunks_limit in decimal, max_chunks_limit is that bound"
 
 set_ok max_chunks 3
 expect max_chunks $((LIMIT + 1)) EINVAL
@@ -374,10 +378,14 @@ until sum_ok; do
 	[ $tries -lt 5 ] || { bad "$SUM_DIFF"; break; }
 	sleep 1
 done
-s=$(cat $TP/stats/chunks)
-h=$(cat $TP/stats/huge_chunks)
-fb=$(cat $TP/stats/fallback_chunks)
-[ "$s" = $((h + fb)) ] || bad "chunks $s != huge_chunks $h + fallback_chunks $fb"
+# The live fallback allocations are among the live allocations.
+for d in stats $node_dirs; do
+	[ "$(cat $TP/$d/fallback_allocations)" -le "$(cat $TP/$d/allocations)" ] ||
+		bad "$d: fallback_allocations $(cat $TP/$d/fallback_allocations) >" \
+			"allocations $(cat $TP/$d/allocations)"
+	[ "$(cat $TP/$d/fallback_allocated_bytes)" -le "$(cat $TP/$d/allocated_bytes)" ] ||
+		bad "$d: fallback_allocated_bytes > allocated_bytes"
+done
 
 # fallback_allocs is the sum of its causes, in stats/ and in each node.
 causes_ok() {
@@ -400,16 +408,17 @@ until causes_ok; do
 	[ $tries -lt 5 ] || { bad "$SUM_DIFF"; break; }
 	sleep 1
 done
-check "stats/ sums nodeN/; chunks = huge + fallback chunks; fallback_allocs = sum of causes"
+check "stats/ sums nodeN/; fallback_allocs = sum of causes; live fallbacks <= live allocations"
 
 # --- debugfs -------------------------------------------------------------------
 
 DBG=/sys/kernel/debug/textpool/chunks
+TMP_DBG=/tmp/sysfs_abi.$$
 [ -e $DBG ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
 LINE='^node=[0-9]+ start=0x[0-9a-f]+ end=0x[0-9a-f]+ mapping=(2M|4K) allocations=[0-9]+ '
 LINE="${LINE}used_bytes=[0-9]+ largest_free=[0-9]+ map=[.o#]{64}\$"
 
-# A line per chunk: as many as nodeN/chunks says, 2M ones as huge_chunks.
+# A line per chunk: as many as nodeN/chunks says, each mapped by a PMD.
 dbg_ok() {
 	local n want got
 	for n in $NODES; do
@@ -420,13 +429,17 @@ dbg_ok() {
 			return 1
 		fi
 	done
-	want=$(cat $TP/stats/huge_chunks)
-	got=$(grep -c ' mapping=2M ' $DBG)
-	if [ "$want" != "$got" ]; then
-		DBG_DIFF="$got lines with mapping=2M in $DBG, huge_chunks is $want"
+	got=$(grep -c -v ' mapping=2M ' $DBG)
+	if [ "$got" != 0 ]; then
+		DBG_DIFF="$got lines of $DBG without mapping=2M"
 		return 1
 	fi
 	return 0
+}
+
+# The starts of the chunks in $DBG, sorted.
+dbg_starts() {
+	sed -n 's/.* start=0x\([0-9a-f]*\) .*/\1/p' $DBG | sort
 }
 
 if [ -e $DBG ]; then
@@ -443,9 +456,62 @@ if [ -e $DBG ]; then
 	res=$("$HELPER" write $DBG 1)
 	[ "$res" != OK ] || bad "$DBG: a write succeeded"
 	check "debugfs textpool/chunks: 0444, a line per chunk of each node"
+
+	# Addresses as /proc/vmallocinfo prints them (%pK): the real ones for
+	# root under kptr_restrict=1 (each the start of a vmalloc area),
+	# zeros under 2, hashed under 0.  Read in 7-byte pieces, the records
+	# come out whole, as with one read.
+	KPTR=$(cat /proc/sys/kernel/kptr_restrict)
+	echo 1 >/proc/sys/kernel/kptr_restrict
+	real=$(dbg_starts)
+	vmi=$(cat /proc/vmallocinfo)
+	cat $DBG >"$TMP_DBG.whole"
+	dd if=$DBG bs=7 2>/dev/null >"$TMP_DBG.pieces"
+	echo 2 >/proc/sys/kernel/kptr_restrict
+	hidden=$(sed -n 's/.* start=0x\([0-9a-f]*\) end=0x\([0-9a-f]*\) .*/\1 \2/p' $DBG |
+		sort -u)
+	echo 0 >/proc/sys/kernel/kptr_restrict
+	hashed=$(dbg_starts)
+	echo "$KPTR" >/proc/sys/kernel/kptr_restrict
+	[ -n "$real" ] || bad "no chunk in $DBG"
+	for a in $real; do
+		echo "$vmi" | grep -q "^0x$a-" ||
+			bad "start 0x$a (kptr_restrict=1) is no area of /proc/vmallocinfo"
+		echo "$hashed" | grep -q -x "$a" &&
+			bad "start 0x$a printed as it is under kptr_restrict=0"
+	done
+	[ "$hidden" = "0000000000000000 0000000000000000" ] ||
+		bad "kptr_restrict=2: starts and ends '$hidden', want only zeros"
+	[ "$(echo "$hashed" | wc -l)" = "$(echo "$real" | wc -l)" ] ||
+		bad "kptr_restrict=0: not a line per chunk"
+	cmp -s "$TMP_DBG.whole" "$TMP_DBG.pieces" ||
+		bad "$DBG read 7 bytes at a time differs from one read"
+	rm -f "$TMP_DBG.whole" "$TMP_DBG.pieces"
+	check "debugfs textpool/chunks prints addresses with %pK, honouring kptr_restrict"
 else
 	ktap_test_skip "debugfs textpool/chunks (no debugfs)"
+	ktap_test_skip "debugfs textpool/chunks prints addresses with %pK (no debugfs)"
 fi
+
+# --- max_chunks below reserve_chunks ---------------------------------------------
+
+# Both are taken and read back as written; max_chunks wins: a node keeps no
+# more chunks than it, its empty reserve ones included (chunks in use stay).
+set_ok reserve_chunks 4
+set_ok max_chunks 1
+[ "$(cat $TP/reserve_chunks)" = 4 ] || bad "reserve_chunks reads $(cat $TP/reserve_chunks)"
+[ "$(cat $TP/max_chunks)" = 1 ] || bad "max_chunks reads $(cat $TP/max_chunks)"
+for n in $NODES; do
+	c=$(cat $TP/node$n/chunks)
+	used=1
+	[ -r $DBG ] && used=$(grep -c -E "^node=$n .* allocations=[1-9]" $DBG)
+	[ "$used" -ge 1 ] || used=1
+	ktap_print_msg "reserve_chunks=4 max_chunks=1: node $n has $c chunks ($used in use)"
+	[ "$c" -le "$used" ] || bad "node $n keeps $c chunks, max_chunks 1, $used in use"
+done
+set_ok max_chunks "$ORIG_MAX"
+set_ok reserve_chunks "$ORIG_RESERVE"
+check "max_chunks below reserve_chunks: taken, and a node keeps at most max_chunks chunks"
 
 # --- the tunables take effect ---------------------------------------------------
 
@@ -544,8 +610,38 @@ if [ -n "$BPF_OK" ]; then
 	f1=$(st stats/fallback_allocs)
 	[ "$f1" = "$f0" ] || bad "fallback_allocs rose ($f0 -> $f1) again with enabled=1"
 	check "enabled=0: new allocations take the fallback, enabled=1 brings them back"
+
+	# The live gauges of the fallback path: up while programs served by
+	# it live, down again when they are closed; the counters stay.
+	set_ok enabled 0
+	fa0=$(st node$NODE/fallback_allocations)
+	fb0=$(st node$NODE/fallback_allocated_bytes)
+	fc0=$(st node$NODE/fallback_allocs)
+	if hold_start 5 2; then
+		fa1=$(st node$NODE/fallback_allocations)
+		fb1=$(st node$NODE/fallback_allocated_bytes)
+		ktap_print_msg "node $NODE: fallback_allocations $fa0 -> $fa1," \
+			"fallback_allocated_bytes $fb0 -> $fb1"
+		[ $((fa1 - fa0)) -ge 5 ] ||
+			bad "fallback_allocations rose by $((fa1 - fa0)) for 5 live programs"
+		[ $((fb1 - fb0)) -ge $((5 * 64)) ] ||
+			bad "fallback_allocated_bytes rose by $((fb1 - fb0)) for 5 live programs"
+		set_ok enabled 1
+		hold_release 5
+		fa2=$(st node$NODE/fallback_allocations)
+		fb2=$(st node$NODE/fallback_allocated_bytes)
+		[ "$fa2" -le "$fa0" ] ||
+			bad "fallback_allocations $fa0 -> $fa2 after the programs were closed"
+		[ "$fb2" -le "$fb0" ] ||
+			bad "fallback_allocated_bytes $fb0 -> $fb2 after the programs were closed"
+		[ $(($(st node$NODE/fallback_allocs) - fc0)) -ge 5 ] ||
+			bad "fallback_allocs did not keep counting them"
+	fi
+	set_ok enabled 1
+	check "fallback_allocations and fallback_allocated_bytes: live fallbacks now"
 else
 	ktap_test_skip "enabled=0: new allocations take the fallback (BPF does not use the pool)"
+	ktap_test_skip "fallback_allocations, fallback_allocated_bytes (BPF does not use the pool)"
 fi
 
 # room M: ROOM, the bytes the pools have for new allocations with at most M

@@ -4,8 +4,11 @@
 # textpoolctl on the live kernel: `textpoolctl stats --json` (and with
 # --node N) holds the values of /sys/kernel/mm/textpool, one key per file,
 # an object per directory (textpoolctl(8) allows more keys); `textpoolctl
-# set` changes a tunable and turns the kernel's refusal into exit status 1.
-# Run as root.
+# set` changes a tunable and turns the kernel's refusal into exit status 1;
+# `stats --prometheus` has a family per statistic with the values of the
+# files; `watch --json` prints an object per interval; and a session of
+# stats, stats --prometheus, watch and top, printed into the log, while BPF
+# programs come and go.  Run as root.
 
 DIR=$(dirname "$(readlink -f "$0")")
 . "$DIR"/textpool_lib.sh
@@ -40,7 +43,7 @@ tool() {
 
 NODES=$(cd $TP && ls -d node* | sed 's/^node//')
 NR_NODES=$(echo "$NODES" | wc -w)
-ktap_set_plan $((5 + NR_NODES))
+ktap_set_plan $((8 + NR_NODES))
 
 TMP=$(mktemp -d)
 ORIG_RESERVE=$(cat $TP/reserve_chunks)
@@ -234,5 +237,85 @@ rc=$?
 [ $rc = 1 ] || [ $rc = 2 ] || bad "set chunk_size 1: exit $rc, want 1 or 2: $(cat "$TMP/out")"
 [ "$(cat $TP/chunk_size)" = 2097152 ] || bad "chunk_size changed"
 check "set of a read-only file fails"
+
+# --- stats --prometheus on the live kernel ------------------------------------
+
+tool stats --prometheus >"$TMP/prom" 2>"$TMP/err" ||
+	bad "stats --prometheus failed: $(cat "$TMP/err")"
+# Every sample of a family declared before it by HELP and TYPE, no line twice.
+awk '
+/^# HELP / { help[$3] = 1; next }
+/^# TYPE / { if ($3 in type) { print "TYPE twice: " $3; bad = 1 }
+	     type[$3] = $4; if (!($3 in help)) { print "TYPE before HELP: " $3; bad = 1 }
+	     next }
+{
+	name = $1; sub(/\{.*/, "", name)
+	if (!(name in type)) { print "no TYPE before " $0; bad = 1 }
+	if ($0 in seen) { print "twice: " $0; bad = 1 }
+	if ($0 !~ /^textpool_[a-z_]+(\{[a-z]+="[^"\\]*"\})? [0-9]+$/) {
+		print "malformed: " $0; bad = 1
+	}
+	if (type[name] == "counter" && name !~ /_total$/) { print "counter " name; bad = 1 }
+	seen[$0] = 1
+}
+END { exit bad }' "$TMP/prom" >"$TMP/why" || bad "stats --prometheus: $(head -n 3 "$TMP/why")"
+for n in $NODES; do
+	for f in chunks:chunks allocations:allocations free_bytes:free_bytes \
+		 fallback_allocations:fallback_allocations bad_frees:bad_frees_total; do
+		want=$(cat "$TP/node$n/${f%%:*}")
+		got=$(awk -v m="textpool_${f#*:}{node=\"$n\"}" '$1 == m { print $2 }' "$TMP/prom")
+		# Chunks and allocations may move while it runs: allow a change.
+		[ "$got" = "$want" ] || [ "${f%%:*}" != bad_frees ] ||
+			bad "textpool_${f#*:}{node=\"$n\"} is '$got', node$n/${f%%:*} $want"
+		[ -n "$got" ] || bad "no textpool_${f#*:}{node=\"$n\"}"
+	done
+done
+grep -q "^textpool_max_chunks_limit $(cat $TP/max_chunks_limit)$" "$TMP/prom" ||
+	bad "no textpool_max_chunks_limit $(cat $TP/max_chunks_limit)"
+check "stats --prometheus: a family per statistic, node and user labels, the files' values"
+
+# --- watch --json on the live kernel ----------------------------------------------
+
+tool watch --json --interval 0.2 --count 3 >"$TMP/watch" 2>"$TMP/err" ||
+	bad "watch --json failed: $(cat "$TMP/err")"
+[ "$(wc -l <"$TMP/watch")" = 3 ] ||
+	bad "watch --json --count 3 printed $(wc -l <"$TMP/watch") lines"
+while read -r l; do
+	echo "$l" | flatten >"$TMP/flat"
+	grep -q '^JSON-ERROR' "$TMP/flat" && bad "not JSON: $l"
+	grep -q '^levels.chunks [0-9]' "$TMP/flat" || bad "no levels.chunks: $l"
+	grep -q '^rates.alloc_total ' "$TMP/flat" || bad "no rates.alloc_total: $l"
+done <"$TMP/watch"
+tail -n 1 "$TMP/watch" | flatten | grep -q '^rates.alloc_total [0-9]' ||
+	bad "no rate on the last line: $(tail -n 1 "$TMP/watch")"
+check "watch --json: an object per interval with levels and rates"
+
+# --- a session, into the log --------------------------------------------------------
+
+# show CMD...: run textpoolctl CMD, its output into the log; fails on an error.
+show() {
+	ktap_print_msg "\$ textpoolctl $*"
+	if ! tool "$@" >"$TMP/show" 2>&1; then
+		bad "textpoolctl $* failed"
+	fi
+	sed 's/^/#   /' "$TMP/show"
+}
+[ -d /sys/kernel/debug/textpool ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
+# Some BPF programs come and go on CPU 0 meanwhile.
+( for i in $(seq 1 40); do "$DIR"/sysfs_helper bpf-load 0 8 2 >/dev/null || exit; done ) &
+LOAD=$!
+show stats
+tool stats --prometheus >"$TMP/show" 2>&1 || bad "stats --prometheus failed"
+# The families of some statistics, whole.
+PICK='^textpool_(chunks|allocs_total|fallback_(allocs_total|allocations|disabled_total)'
+PICK="$PICK|bad_frees_total|user_allocations)\$"
+ktap_print_msg "\$ textpoolctl stats --prometheus (the families of $PICK)"
+awk -v pick="$PICK" '/^# HELP / { keep = $3 ~ pick } keep' "$TMP/show" | sed 's/^/#   /'
+show watch --interval 1 --count 3
+show watch --node 0 --json --count 2 --interval 0.5
+show top --count 1
+kill $LOAD 2>/dev/null
+wait $LOAD 2>/dev/null
+check "a textpoolctl session: stats, stats --prometheus, watch, top"
 
 ktap_finished
