@@ -26,6 +26,9 @@ mkdir -p "$R/patches" "$T/base/mm" "$T/base/include/linux"
 cp -r "$here" "$R/dev"
 printf 'obj-y += a.o\n' >"$T/base/mm/Makefile"
 printf '#define A 1\n' >"$T/base/include/linux/a.h"
+# The fake base's get_maintainer.pl names one maintainer per mail.
+mkdir -p "$T/base/scripts"
+printf 'print "Mm Maintainer <mm\\@example.org>\\n";\n' >"$T/base/scripts/get_maintainer.pl"
 git -C "$T/base" init -q && git -C "$T/base" add -A &&
 	git -C "$T/base" commit -qm base && git -C "$T/base" tag base
 mkdir -p "$T/cache" && git clone -q --bare "$T/base" "$T/cache/linux-6.12.117.git"
@@ -33,6 +36,7 @@ git -C "$R" init -q
 printf '/build/\n/out/\n' >"$R/.gitignore"
 mkdir -p "$R/mm" && printf 'int b;\n' >"$R/mm/b.c"
 printf '# series\n' >"$R/patches/series"
+printf 'mm: the b subsystem\n\nWhy b.\n' >"$R/patches/cover-letter"
 printf 'mm/*  0001-mm-build-b.patch\n' >"$R/patches/overlay"
 tree=$TP_BUILD/linux
 
@@ -84,8 +88,15 @@ mkdir -p "$T/pristine" && git -C "$T/base" archive base | tar -x -C "$T/pristine
 ok $? "out/textpool-6.12.patch applies with patch -p1 to the base"
 grep -q 'int d;' "$T/pristine/mm/d.c" && grep -q 'c.o' "$T/pristine/mm/Makefile"
 ok $? "the patch carries new files and upstream edits"
-[ "$(ls "$R/out/series" | wc -l)" = 1 ] && grep -q '^Subject: \[PATCH[^]]*\] mm: build b' "$R/out/series/"*.patch
-ok $? "out/series has one mail per logical change"
+[ "$(ls "$R/out/series" | wc -l)" = 2 ] && grep -q '^Subject: \[PATCH[^]]*\] mm: build b' "$R/out/series/0001-"*.patch
+ok $? "out/series has one mail per logical change and a cover letter"
+c=$R/out/series/0000-cover-letter.patch
+grep -q '^Subject: \[PATCH 0/1\] mm: the b subsystem$' "$c" && grep -qx 'Why b.' "$c" &&
+	grep -qx 'Cc: Mm Maintainer <mm@example.org>' "$c" && ! grep -q '\*\*\*' "$c"
+ok $? "the cover letter is patches/cover-letter with get_maintainer.pl's Cc"
+mv "$R/patches/cover-letter" "$T/cover-letter"
+refuse "make patch refuses without patches/cover-letter" "$R/dev/mkpatch.sh"
+mv "$T/cover-letter" "$R/patches/cover-letter"
 
 mkdir -p "$R/include/linux" && printf 'x\n' >"$R/include/linux/new.h"
 refuse "make patch refuses a new file assigned to no patch" "$R/dev/mkpatch.sh"
