@@ -779,10 +779,6 @@ if [ -n "$BPF_OK" ]; then
 		done
 		c1=$(st node$NODE/chunks)
 		[ "$c1" -lt "$H" ] || bad "node $NODE: still $c1 chunks with reserve_chunks=0"
-		h=$(st node$NODE/huge_chunks)
-		fb=$(st node$NODE/fallback_chunks)
-		[ "$(st node$NODE/chunks)" = $((h + fb)) ] ||
-			bad "node $NODE: chunks != huge_chunks + fallback_chunks"
 		set_ok reserve_chunks "$ORIG_RESERVE"
 		check "reserve_chunks=0 gives emptied chunks back"
 	else
