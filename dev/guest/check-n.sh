@@ -6,26 +6,8 @@
 # 4 KiB pages, however many small programs it holds, and is freed with its
 # last program), a dynamic ftrace trampoline takes a 4 KiB page of its own,
 # kprobes fire.  KTAP on the console.
-T=/sys/kernel/tracing
-n=0
-failed=0
-result() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=1
-	fi
-}
+. /tp/ktap-lib.sh
 x4k() { tp-mappings | sed -n 's/^x4k=\([0-9]*\) .*/\1/p'; }
-workload() {
-	for i in 1 2 3 4 5; do
-		cat /proc/self/status >/dev/null
-		ls / >/dev/null
-		sleep 0.01
-	done
-}
 nodes=$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)
 pack=$((nodes * 512))
 
@@ -78,14 +60,8 @@ result $? "its trampoline takes a 4 KiB page of its own ($m0 -> $m1)"
 echo nop >$d/current_tracer
 rmdir $d
 
-echo 'p:tp_n_kp vfs_read+9' >>$T/kprobe_events 2>/dev/null ||
-	echo 'p:tp_n_kp vfs_read+5' >>$T/kprobe_events
-echo 1 >$T/events/kprobes/tp_n_kp/enable
-workload
-kp=$(awk '$1 == "tp_n_kp" { print $2 }' $T/kprobe_profile)
-[ "${kp:-0}" -gt 0 ]
-result $? "a kprobe event fires (${kp:-0} hits)"
-echo 0 >$T/events/kprobes/tp_n_kp/enable
-echo '-:tp_n_kp' >>$T/kprobe_events
+kp=$(kprobe_hits tp_n_kp)
+[ "$kp" -gt 0 ]
+result $? "a kprobe event fires ($kp hits)"
 
 exit $failed

@@ -3,27 +3,9 @@
 # Guest mode check-off (booted with textpool=off): every user of textpool
 # still works as on the base kernel, through the fallback path, and the
 # pools stay empty.  KTAP on the console.
+. /tp/ktap-lib.sh
 TP=/sys/kernel/mm/textpool
-T=/sys/kernel/tracing
-n=0
-failed=0
-result() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=1
-	fi
-}
 stat() { cat "$TP/$1" 2>/dev/null || echo -1; }
-workload() {
-	for i in 1 2 3 4 5; do
-		cat /proc/self/status >/dev/null
-		ls / >/dev/null
-		sleep 0.01
-	done
-}
 
 echo "KTAP version 1"
 echo "1..10"
@@ -48,15 +30,9 @@ result $? "a filtered function tracer records hits ($hits)"
 echo nop >$d/current_tracer
 rmdir $d
 
-echo 'p:tp_off_kp vfs_read+9' >>$T/kprobe_events 2>/dev/null ||
-	echo 'p:tp_off_kp vfs_read+5' >>$T/kprobe_events
-echo 1 >$T/events/kprobes/tp_off_kp/enable
-workload
-kp=$(awk '$1 == "tp_off_kp" { print $2 }' $T/kprobe_profile)
-[ "${kp:-0}" -gt 0 ]
-result $? "a kprobe event fires (${kp:-0} hits)"
-echo 0 >$T/events/kprobes/tp_off_kp/enable
-echo '-:tp_off_kp' >>$T/kprobe_events
+kp=$(kprobe_hits tp_off_kp)
+[ "$kp" -gt 0 ]
+result $? "a kprobe event fires ($kp hits)"
 
 [ "$(stat stats/chunks)" = 0 ]
 result $? "no chunk was mapped"
