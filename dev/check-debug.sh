@@ -69,14 +69,4 @@ else
 	fail "build: debug kernel"
 fi
 
-npass=$(grep -c '^PASS' "$results" || true)
-nfail=$(grep -c '^FAIL' "$results" || true)
-nskip=$(grep -c '^SKIP' "$results" || true)
-if [ "$nfail" -gt 0 ]; then
-	echo
-	echo "Failed:"
-	grep '^FAIL' "$results" | sed 's/^FAIL /  /'
-fi
-echo "logs: $out"
-echo "check-debug: $npass passed, $nfail failed, $nskip skipped in $(( $(date +%s) - start )) s"
-[ "$nfail" = 0 ]
+tp_summary "$results" "$out" "check-debug: " " in $(( $(date +%s) - start )) s"

@@ -80,10 +80,5 @@ if [ -z "$broken" ]; then
 	fi
 fi
 
-npass=$(grep -c '^PASS' "$results" || true)
-nfail=$(grep -c '^FAIL' "$results" || true)
-nskip=$(grep -c '^SKIP' "$results" || true)
 [ -n "$broken" ] && echo "the first patch that breaks the build: $broken (log: $out/$broken.log)"
-echo "logs: $out"
-echo "check-series: $npass passed, $nfail failed, $nskip skipped in $(( $(date +%s) - start )) s"
-[ "$nfail" = 0 ]
+tp_summary "$results" "$out" "check-series: " " in $(( $(date +%s) - start )) s"

@@ -160,14 +160,4 @@ if grep -q '^PASS build: kernel$' "$results"; then
 	grep '^FAIL' "$out/expect.out" >&2 || true
 fi
 
-npass=$(grep -c '^PASS' "$results" || true)
-nfail=$(grep -c '^FAIL' "$results" || true)
-nskip=$(grep -c '^SKIP' "$results" || true)
-if [ "$nfail" -gt 0 ]; then
-	echo
-	echo "Failed:"
-	grep '^FAIL' "$results" | sed 's/^FAIL /  /'
-fi
-echo "logs: $out"
-echo "$npass passed, $nfail failed, $nskip skipped"
-[ "$nfail" = 0 ]
+tp_summary "$results" "$out"

@@ -69,6 +69,23 @@ TP_HOST_PKGS="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
 kmod ccache qemu-system-x86 busybox-static numactl python3 python3-docutils git
 perl jq shellcheck util-linux rsync python3-ply python3-git"
 
+# tp_summary RESULTS LOGDIR [PREFIX [SUFFIX]]: the failed tests by name,
+# then "PREFIXN passed, N failed, N skipped SUFFIX"; false if any failed.
+tp_summary() {
+	local results=$1 npass nfail nskip
+	npass=$(grep -c '^PASS' "$results" || true)
+	nfail=$(grep -c '^FAIL' "$results" || true)
+	nskip=$(grep -c '^SKIP' "$results" || true)
+	if [ "$nfail" -gt 0 ]; then
+		echo
+		echo "Failed:"
+		grep '^FAIL' "$results" | sed 's/^FAIL /  /'
+	fi
+	echo "logs: $2"
+	echo "${3:-}$npass passed, $nfail failed, $nskip skipped${4:-}"
+	[ "$nfail" = 0 ]
+}
+
 mkdir -p "$TP_CACHE"
 
 # tp_worktree DIR COMMIT: DIR is a worktree of the kernel tree's repository
