@@ -531,12 +531,8 @@ int do_stats(int argc, char **argv)
 static bool parse_interval(const char *s, struct timespec *ts)
 {
 	double v;
-	char *end;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < 0.001 ||
-	    v > 86400)
+	if (!parse_seconds(s, 0.001, 86400, &v))
 		return false;
 	ts->tv_sec = (time_t)v;
 	ts->tv_nsec = (long)((v - (double)ts->tv_sec) * 1e9);

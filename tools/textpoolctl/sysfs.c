@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,26 @@ bool parse_uint(const char *s, unsigned int *val)
 		errno = ERANGE;
 		return false;
 	}
+	*val = v;
+	return true;
+}
+
+/**
+ * parse_seconds() - parse a number of seconds in [@min, @max]
+ * @s: the text, a decimal number with an optional fraction
+ * @min: smallest value accepted
+ * @max: largest value accepted
+ * @val: the value, when the text is valid
+ */
+bool parse_seconds(const char *s, double min, double max, double *val)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < min || v > max)
+		return false;
 	*val = v;
 	return true;
 }

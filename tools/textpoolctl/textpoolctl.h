@@ -131,6 +131,7 @@ const char *tp_strerror(int e);
 int list_nodes(unsigned int **nodes, size_t *nr);
 bool parse_u64(const char *s, unsigned long long *val);
 bool parse_uint(const char *s, unsigned int *val);
+bool parse_seconds(const char *s, double min, double max, double *val);
 const char *shown(const char *s, size_t len, char *buf, size_t size);
 
 /* format.c */

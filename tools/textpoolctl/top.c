@@ -166,7 +166,6 @@ int do_top(int argc, char **argv)
 	bool one_node = false, tty = isatty(STDOUT_FILENO);
 	double interval = 1;
 	struct stat st;
-	char *end;
 	int opt, ret = EXIT_OK;
 
 	optind = 0;
@@ -178,10 +177,7 @@ int do_top(int argc, char **argv)
 			print_command_help(argv[0]);
 			return EXIT_OK;
 		case 'i':
-			errno = 0;
-			interval = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(interval) ||
-			    interval < 0.1 || interval > 86400)
+			if (!parse_seconds(optarg, 0.1, 86400, &interval))
 				return usage_error(argv[0],
 						   "invalid interval '%s' (0.1 to 86400 s)",
 						   optarg);

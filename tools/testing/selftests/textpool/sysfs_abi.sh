@@ -35,14 +35,7 @@ HOLD_OUT=
 
 ktap_print_header
 
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must be run as root"
-	exit "$KSFT_SKIP"
-fi
-if [ ! -d "$TP" ]; then
-	ktap_skip_all "no $TP: kernel without CONFIG_TEXTPOOL"
-	exit "$KSFT_SKIP"
-fi
+tp_need_root_textpool
 [ -x "$HELPER" ] || ktap_exit_fail_msg "$HELPER is missing"
 
 # The nodes that have memory, from a list such as 0-1,3.
@@ -65,14 +58,6 @@ ORIG_ENABLED=$(cat $TP/enabled)
 ORIG_RESERVE=$(cat $TP/reserve_chunks)
 ORIG_MAX=$(cat $TP/max_chunks)
 ORIG_TOTAL=$(cat $TP/max_total_chunks)
-
-hold_stop() {
-	[ -n "$HOLD_PID" ] || return 0
-	kill "$HOLD_PID" 2>/dev/null
-	wait "$HOLD_PID" 2>/dev/null
-	HOLD_PID=
-	rm -f "$HOLD_OUT"
-}
 
 cleanup() {
 	hold_stop
@@ -531,29 +516,6 @@ wait_frees() {
 		fi
 		sleep 0.1
 	done
-	return 0
-}
-
-# hold_start COUNT INSNS: load COUNT programs on CPU and keep them loaded.
-hold_start() {
-	local i=0
-	HOLD_OUT=$(mktemp)
-	"$HELPER" bpf-hold $CPU "$1" "$2" >"$HOLD_OUT" 2>&1 &
-	HOLD_PID=$!
-	while ! grep -q -E '^(ready|failed)' "$HOLD_OUT"; do
-		i=$((i + 1))
-		if [ $i -gt 6000 ] || ! kill -0 $HOLD_PID 2>/dev/null; then
-			bad "BPF loader did not get ready: $(cat "$HOLD_OUT")"
-			hold_stop
-			return 1
-		fi
-		sleep 0.1
-	done
-	if ! grep -q '^ready' "$HOLD_OUT"; then
-		bad "BPF loads failed: $(cat "$HOLD_OUT")"
-		hold_stop
-		return 1
-	fi
 	return 0
 }
 

@@ -8,6 +8,19 @@ PTDUMP=/sys/kernel/debug/page_tables/kernel
 
 . "$(dirname "$0")/../kselftest/ktap_helpers.sh"
 
+# Skip the whole test (after the KTAP header) unless it runs as root on a
+# kernel with textpool.
+tp_need_root_textpool() {
+	if [ "$(id -u)" != 0 ]; then
+		ktap_skip_all "must be run as root"
+		exit "$KSFT_SKIP"
+	fi
+	if [ ! -d "$TP" ]; then
+		ktap_skip_all "no $TP: kernel without CONFIG_TEXTPOOL"
+		exit "$KSFT_SKIP"
+	fi
+}
+
 # The number in a file, or -1 when it cannot be read.
 tp_num() {
 	v=$(cat "$1" 2>/dev/null) || v=
@@ -112,4 +125,36 @@ tp_functions() {
 tp_instance_entries() {
 	cat "$1"/per_cpu/cpu*/stats 2>/dev/null |
 		awk '$1 == "entries:" { n += $2 } END { print n + 0 }'
+}
+
+# hold_start COUNT INSNS: load COUNT BPF programs of INSNS instructions on
+# $CPU with $HELPER and keep them loaded until hold_stop; false (with a
+# bad line) if they could not be loaded.  Uses $HOLD_PID and $HOLD_OUT.
+hold_start() {
+	local i=0
+	HOLD_OUT=$(mktemp)
+	"$HELPER" bpf-hold $CPU "$1" "$2" >"$HOLD_OUT" 2>&1 &
+	HOLD_PID=$!
+	while ! grep -q -E '^(ready|failed)' "$HOLD_OUT"; do
+		i=$((i + 1))
+		if [ $i -gt 6000 ] || ! kill -0 $HOLD_PID 2>/dev/null; then
+			bad "BPF loader did not get ready: $(cat "$HOLD_OUT")"
+			hold_stop
+			return 1
+		fi
+		sleep 0.1
+	done
+	grep -q '^ready' "$HOLD_OUT" && return 0
+	bad "BPF loads failed: $(cat "$HOLD_OUT")"
+	hold_stop
+	return 1
+}
+
+# hold_stop: unload the programs of hold_start, if any.
+hold_stop() {
+	[ -n "$HOLD_PID" ] || return 0
+	kill "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID" 2>/dev/null
+	HOLD_PID=
+	rm -f "$HOLD_OUT"
 }

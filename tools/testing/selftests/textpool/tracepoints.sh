@@ -25,14 +25,7 @@ HOLD_OUT=
 
 ktap_print_header
 
-if [ "$(id -u)" != 0 ]; then
-	ktap_skip_all "must be run as root"
-	exit "$KSFT_SKIP"
-fi
-if [ ! -d "$TP" ]; then
-	ktap_skip_all "no $TP: kernel without CONFIG_TEXTPOOL"
-	exit "$KSFT_SKIP"
-fi
+tp_need_root_textpool
 [ -d "$T/events" ] || mount -t tracefs nodev "$T" 2>/dev/null
 if [ ! -d "$T/events/textpool" ]; then
 	ktap_skip_all "no $T/events/textpool: no tracefs or no event tracing"
@@ -49,14 +42,6 @@ ORIG_ENABLED=$(cat $TP/enabled)
 ORIG_RESERVE=$(cat $TP/reserve_chunks)
 ORIG_MAX=$(cat $TP/max_chunks)
 
-hold_stop() {
-	[ -n "$HOLD_PID" ] || return 0
-	kill "$HOLD_PID" 2>/dev/null
-	wait "$HOLD_PID" 2>/dev/null
-	HOLD_PID=
-	rm -f "$HOLD_OUT"
-}
-
 cleanup() {
 	hold_stop
 	echo "$ORIG_ENABLED" >$TP/enabled
@@ -72,27 +57,6 @@ trap 'exit 1' INT TERM
 
 st() {
 	cat $TP/$1
-}
-
-# hold_start COUNT INSNS: load COUNT programs on CPU and keep them loaded.
-hold_start() {
-	local i=0
-	HOLD_OUT=$(mktemp)
-	"$HELPER" bpf-hold $CPU "$1" "$2" >"$HOLD_OUT" 2>&1 &
-	HOLD_PID=$!
-	while ! grep -q -E '^(ready|failed)' "$HOLD_OUT"; do
-		i=$((i + 1))
-		if [ $i -gt 6000 ] || ! kill -0 $HOLD_PID 2>/dev/null; then
-			bad "BPF loader did not get ready: $(cat "$HOLD_OUT")"
-			hold_stop
-			return 1
-		fi
-		sleep 0.1
-	done
-	grep -q '^ready' "$HOLD_OUT" && return 0
-	bad "BPF loads failed: $(cat "$HOLD_OUT")"
-	hold_stop
-	return 1
 }
 
 # wait_stat FILE MIN: wait up to 30 s until stats FILE is MIN or more.
