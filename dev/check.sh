@@ -36,6 +36,20 @@ tap() {
 	python3 "$TP_TOP/dev/ktap.py" --prefix "$prefix" "$file" >>"$results"
 }
 
+# boot NAME TREE MODE LOG TIMEOUT: boot TREE's kernel in guest MODE; the
+# boot and the KTAP results of its console count under NAME.
+boot() {
+	local name=$1 tree=$2 mode=$3 log=$4
+	if TP_QUIET=1 "$TP_TOP/dev/guest.sh" "$tree" "$mode" "$log" "$5" 2>"$log.err"; then
+		pass "$name: boots and finishes"
+	else
+		cat "$log.err" >&2
+		fail "$name: boots and finishes"
+	fi
+	[ -f "$log" ] && tap "$name" "$log"
+	return 0
+}
+
 # The "textpool-chunk-base: 0x..." line of a console log (the lowest chunk
 # start, dev/guest/chunk-base.sh), or nothing.
 chunk_base() {
@@ -104,23 +118,11 @@ if "$TP_TOP/dev/kbuild.sh" "$TP_TREE" build 2>"$out/build.err"; then
 		fail "build: W=1 is clean for our files"
 	fi
 	layer "guest"
-	if TP_QUIET=1 "$TP_TOP/dev/guest.sh" "$TP_TREE" check "$out/console.log" "${TP_GUEST_TIMEOUT:-1500}" 2>"$out/guest.err"; then
-		pass "guest: boots and finishes"
-	else
-		cat "$out/guest.err" >&2
-		fail "guest: boots and finishes"
-	fi
-	[ -f "$out/console.log" ] && tap "guest" "$out/console.log"
+	boot guest "$TP_TREE" check "$out/console.log" "${TP_GUEST_TIMEOUT:-1500}"
 	grep -q 'KTAP version\|TAP version' "$out/console.log" 2>/dev/null ||
 		fail "guest: printed no test results"
 	layer "guest booted with textpool=off"
-	if TP_QUIET=1 "$TP_TOP/dev/guest.sh" "$TP_TREE" check-off "$out/console-off.log" 600 2>"$out/guest-off.err"; then
-		pass "guest(textpool=off): boots and finishes"
-	else
-		cat "$out/guest-off.err" >&2
-		fail "guest(textpool=off): boots and finishes"
-	fi
-	[ -f "$out/console-off.log" ] && tap "guest(textpool=off)" "$out/console-off.log"
+	boot "guest(textpool=off)" "$TP_TREE" check-off "$out/console-off.log" 600
 	chunk_placement "$out/console.log" "$out/console-off.log"
 else
 	cat "$out/build.err" >&2
@@ -140,13 +142,7 @@ if [ -s "$TP_OUT/.export-commit" ] &&
 		fail "build: CONFIG_TEXTPOOL=n (textpool is in the kernel all the same)"
 	else
 		pass "build: CONFIG_TEXTPOOL=n"
-		if TP_QUIET=1 "$TP_TOP/dev/guest.sh" "$ntree" check-n "$out/console-n.log" 600 2>"$out/guest-n.err"; then
-			pass "guest(CONFIG_TEXTPOOL=n): boots and finishes"
-		else
-			cat "$out/guest-n.err" >&2
-			fail "guest(CONFIG_TEXTPOOL=n): boots and finishes"
-		fi
-		[ -f "$out/console-n.log" ] && tap "guest(CONFIG_TEXTPOOL=n)" "$out/console-n.log"
+		boot "guest(CONFIG_TEXTPOOL=n)" "$ntree" check-n "$out/console-n.log" 600
 	fi
 else
 	tail -n 30 "$out/build-n.err" >&2
