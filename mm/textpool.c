@@ -1596,6 +1596,7 @@ struct textpool_request {
 	bool clean;			/* prefers clean space */
 	bool stale;			/* out: got stale space */
 	bool text_locked;		/* the caller holds text_mutex */
+	bool pooled;			/* no execmem fallback: NULL instead */
 };
 
 /*
@@ -1713,6 +1714,29 @@ static int textpool_next_nearest(int nid, int prev)
 	return best;
 }
 
+/*
+ * The pools cannot serve @req, for @cause: the execmem fallback serves it,
+ * unless the caller has a fallback of its own (textpool_alloc_pooled()),
+ * which gets NULL; the cause is counted either way.
+ */
+static void *textpool_fallback(struct textpool_request *req, int nid,
+			       enum textpool_fallback_cause cause)
+{
+	struct textpool_node *node;
+
+	if (!req->pooled)
+		return textpool_alloc_fallback(req->size, nid, req->user, cause);
+	trace_textpool_fallback(NULL, req->size, nid, req->user, cause);
+	if (!textpool_is_ready())
+		return NULL;
+	node = textpool_nodes[nid];
+	mutex_lock(&node->lock);
+	textpool_stat_add(node, fallback_allocs, 1);
+	textpool_stat_add(node, fallback_causes[cause], 1);
+	mutex_unlock(&node->lock);
+	return NULL;
+}
+
 static void *__textpool_alloc(struct textpool_request *req, int nid)
 {
 	enum textpool_fallback_cause cause = TEXTPOOL_FB_NOMEM, c;
@@ -1734,7 +1758,7 @@ static void *__textpool_alloc(struct textpool_request *req, int nid)
 	else if (!READ_ONCE(textpool_on))
 		cause = TEXTPOOL_FB_DISABLED;
 	if (cause != TEXTPOOL_FB_NOMEM)
-		return textpool_alloc_fallback(req->size, nid, req->user, cause);
+		return textpool_fallback(req, nid, cause);
 
 	req->bytes = round_up(req->size, TEXTPOOL_SLOT_SIZE);
 	node = textpool_nodes[nid];
@@ -1757,7 +1781,7 @@ static void *__textpool_alloc(struct textpool_request *req, int nid)
 			cause = c;
 	}
 	req->stale = true;
-	return textpool_alloc_fallback(req->size, nid, req->user, cause);
+	return textpool_fallback(req, nid, cause);
 }
 
 /**
@@ -1849,6 +1873,36 @@ void *textpool_alloc_clean(size_t size, enum textpool_user user, bool *stale)
 	void *addr = __textpool_alloc(&req, NUMA_NO_NODE);
 
 	*stale = req.stale;
+	return addr;
+}
+
+/**
+ * textpool_alloc_pooled() - allocate from the pools only
+ * @size: bytes wanted
+ * @user: who asks; frees and writes must name the same user
+ * @stale: NULL, or as for textpool_alloc_clean()
+ *
+ * textpool_alloc(), or textpool_alloc_clean() if @stale is not NULL, for a
+ * user with a fallback allocator of its own (BPF's bpf_prog_pack): when the
+ * pools cannot serve the request (too large, textpool disabled or not up
+ * yet, max_chunks reached, no memory for a chunk), it returns NULL instead
+ * of taking a page from execmem.  The cause is counted in the fallback
+ * statistics all the same (but not in the live fallback_allocations), so
+ * that the admin sees why text left the pools.
+ *
+ * Context: process context, may sleep.  May hold text_mutex.
+ * Return: a 64-byte aligned address filled with INT3, or NULL: the caller
+ * falls back.
+ */
+void *textpool_alloc_pooled(size_t size, enum textpool_user user, bool *stale)
+{
+	struct textpool_request req = {
+		.size = size, .user = user, .clean = !!stale, .pooled = true,
+	};
+	void *addr = __textpool_alloc(&req, NUMA_NO_NODE);
+
+	if (stale)
+		*stale = req.stale;
 	return addr;
 }
 

@@ -5,6 +5,11 @@
 # there is no chunk, load one BPF program first and keep it loaded while
 # reading, so that one is mapped.  Exits 1 if there is still no chunk.
 C=/sys/kernel/debug/textpool/chunks
+# The chunks file prints addresses with %pK: real ones for root only with
+# kptr_restrict=1 (0 hashes them, 2 zeroes them).
+kr=$(cat /proc/sys/kernel/kptr_restrict)
+echo 1 >/proc/sys/kernel/kptr_restrict
+trap 'echo $kr >/proc/sys/kernel/kptr_restrict' EXIT
 # The starts are %lx of kernel addresses: 16 lower-case digits, so the
 # string order is the numeric one.
 lowest() {

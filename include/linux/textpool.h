@@ -133,6 +133,7 @@ void *textpool_alloc_node(size_t size, int nid, enum textpool_user user);
 void *textpool_alloc_text_locked(size_t size, enum textpool_user user);
 void *textpool_alloc_clean(size_t size, enum textpool_user user,
 			   bool *stale);
+void *textpool_alloc_pooled(size_t size, enum textpool_user user, bool *stale);
 void textpool_free(void *addr, enum textpool_user user);
 int textpool_copy(void *dst, const void *src, size_t len,
 		  enum textpool_user user);

@@ -79,8 +79,8 @@ static bool pack_test_overlaps(const struct pack_test_range *r, unsigned int nr,
 
 /*
  * With textpool serving the programs, clean space is preferred and flushes
- * are rare. Disabled (textpool=off), every program is a fresh execmem area
- * that may have held code, and every cBPF program flushes.
+ * are rare. Disabled (textpool=off), the programs go to bpf_prog_pack,
+ * which flushes by its own rule.
  */
 static void pack_test_expect_flushes_le(struct kunit *test, unsigned int max)
 {

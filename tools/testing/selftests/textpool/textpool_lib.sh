@@ -129,9 +129,11 @@ tp_instance_entries() {
 
 # hold_start COUNT INSNS: load COUNT BPF programs of INSNS instructions on
 # $CPU with $HELPER and keep them loaded until hold_stop; false (with a
-# bad line) if they could not be loaded.  Uses $HOLD_PID and $HOLD_OUT.
+# bad line) if they could not be loaded.  Uses $HOLD_PID, $HOLD_OUT and
+# $HOLD_BPF0 (users/bpf/allocations before).
 hold_start() {
 	local i=0
+	HOLD_BPF0=$(tp_num "$TP/users/bpf/allocations")
 	HOLD_OUT=$(mktemp)
 	"$HELPER" bpf-hold $CPU "$1" "$2" >"$HOLD_OUT" 2>&1 &
 	HOLD_PID=$!

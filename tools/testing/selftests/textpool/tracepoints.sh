@@ -8,8 +8,9 @@
 # alloc_total and free_total count); a node that grows and, with
 # reserve_chunks=0, shrinks again gives textpool_chunk_map and
 # textpool_chunk_unmap; freed space is refilled (textpool_refill); with
-# enabled=0, each allocation gives a textpool_fallback with cause=disabled.
-# Run as root.
+# enabled=0, each allocation gives a textpool_fallback with cause=disabled,
+# without an address for BPF (which falls back to its bpf_prog_pack), with
+# the execmem page's for an ftrace trampoline.  Run as root.
 
 DIR=$(dirname "$(readlink -f "$0")")
 . "$DIR"/textpool_lib.sh
@@ -154,13 +155,21 @@ ft=$(st stats/free_total)
 wait_stat stats/free_total $((ft + 8))
 sleep 0.5
 
-# Fallbacks: enabled=0, two small programs loaded and closed.
+# Fallbacks: enabled=0.  Two small BPF programs loaded and closed: BPF
+# falls back to its own bpf_prog_pack, so their events carry no address;
+# and an ftrace instance whose trampoline takes an execmem page.
 ft=$(st stats/free_total)
 echo 0 >$TP/enabled
 "$HELPER" bpf-load $CPU 2 2 >/dev/null || bad "BPF loads failed with enabled=0"
+FB=$T/instances/tp_tracepoints_fb
+mkdir "$FB" && echo "$(tp_functions | head -n 1)" >"$FB/set_ftrace_filter" &&
+	numactl --cpunodebind="$NODE" sh -c "echo function >$FB/current_tracer" ||
+	bad "no ftrace instance with a function tracer"
 echo 1 >$TP/enabled
 d1=$(st node$NODE/fallback_disabled)
-wait_stat stats/free_total $((ft + 2))
+echo nop >"$FB/current_tracer"
+rmdir "$FB"
+wait_stat stats/free_total $((ft + 1))
 sleep 0.5
 echo 0 >"$INST/events/textpool/enable"
 a1=$(st stats/alloc_total)
@@ -212,14 +221,20 @@ check "textpool_refill: freed space is refilled with INT3"
 
 # --- 5: fallback with its cause -------------------------------------------------
 
-n=$(count textpool_fallback "addr=[^ ]+ size=[0-9]+ nid=$NODE user=bpf cause=disabled$")
-[ "$n" = $((d1 - d0)) ] && [ "$n" -ge 2 ] ||
+n=$(count textpool_fallback "addr=[^ ]+ size=[0-9]+ nid=$NODE user=[a-z]+ cause=disabled$")
+[ "$n" = $((d1 - d0)) ] && [ "$n" -ge 3 ] ||
 	bad "$n textpool_fallback cause=disabled, fallback_disabled rose by $((d1 - d0))"
+[ "$(count textpool_fallback "addr=(\(null\)|0+) size=[0-9]+ nid=$NODE user=bpf cause=disabled$")" -ge 2 ] ||
+	bad "BPF's fallbacks (to bpf_prog_pack) are not textpool_fallback without an address"
+n=$(events textpool_fallback "addr=[^ ]+ size=[0-9]+ nid=$NODE user=ftrace cause=disabled$" | grep -c -v -E 'addr=(\(null\)|0+) ')
+[ "$n" -ge 1 ] || bad "the trampoline's fallback is not a textpool_fallback with its address"
 [ "$(count textpool_fallback "cause=(large|early|limit|nomem)$")" = 0 ] ||
 	bad "textpool_fallback of another cause:" \
 		"$(events textpool_fallback | grep -v disabled | head -n 1)"
-[ "$(count textpool_free "addr=[^ ]+ bytes=[0-9]+ nid=$NODE user=bpf fallback=1$")" -ge 2 ] ||
-	bad "the frees of the fallback allocations are not textpool_free with fallback=1"
+[ "$(count textpool_free "addr=[^ ]+ bytes=[0-9]+ nid=$NODE user=ftrace fallback=1$")" -ge 1 ] ||
+	bad "the free of the fallback allocation is not a textpool_free with fallback=1"
+[ "$(count textpool_free "addr=[^ ]+ bytes=[0-9]+ nid=[0-9]+ user=bpf fallback=1$")" = 0 ] ||
+	bad "a textpool_free of a BPF fallback: BPF's fallbacks are bpf_prog_pack's"
 check "textpool_fallback: with enabled=0, each allocation with cause=disabled"
 
 rm -f "$TMP_TRACE"

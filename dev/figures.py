@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Compare the base figures of two guest boots.
+
+    figures.py NAME LOG LOG-OF-REFERENCE
+
+Both consoles ran the workload of shared/baseline-6.12.md
+(dev/guest/ktap-lib.sh base_figures: 2,000 BPF programs, 40 ftrace
+instances, 40 kprobe events, all removed again), which prints after each
+step "textpool-demo: STEP: x4k=N x2m=N l2=N l3=N dm4k=NkB".  With
+textpool=off the kernel must cost what the reference (the CONFIG_TEXTPOOL=n
+kernel, which behaves as the base) costs: per step, the same change since
+the first step in executable 4 KiB and 2 MiB mappings of the Modules area,
+in direct-map level-2 and level-3 splits and in DirectMap4k.  Prints one
+PASS or FAIL line per figure, in make check's results format.
+"""
+import re
+import sys
+
+LINE = re.compile(r'textpool-demo: ([^:]+): x4k=(\d+) x2m=(\d+) l2=(\d+) l3=(\d+) dm4k=(\d+)kB')
+FIGURES = ('x4k', 'x2m', 'l2', 'l3', 'dm4k')
+LABELS = {
+    'x4k': 'executable 4 KiB mappings',
+    'x2m': 'executable 2 MiB mappings',
+    'l2': 'level-2 direct-map splits',
+    'l3': 'level-3 direct-map splits',
+    'dm4k': 'DirectMap4k (kB)',
+}
+
+
+def steps(path):
+    """[(step, {figure: value})] of the last run of the workload in a log."""
+    found = []
+    with open(path, errors='replace') as f:
+        for line in f:
+            m = LINE.search(line)
+            if not m:
+                continue
+            if m.group(1) == 'boot':
+                found = []
+            found.append((m.group(1), dict(zip(FIGURES, map(int, m.groups()[1:])))))
+    return found
+
+
+def deltas(run):
+    """Each step's change since the first step."""
+    first = run[0][1]
+    return [(step, {k: v[k] - first[k] for k in FIGURES}) for step, v in run[1:]]
+
+
+def main():
+    name, log, ref = sys.argv[1:4]
+    got, want = steps(log), steps(ref)
+    if len(got) < 2 or len(want) < 2 or [s for s, _ in got] != [s for s, _ in want]:
+        print(f'FAIL {name}: both boots ran the workload of the base figures '
+              f'(steps {[s for s, _ in got]} against {[s for s, _ in want]})')
+        return 1
+    bad = 0
+    for (step, g), (_, w) in zip(deltas(got), deltas(want)):
+        for k in FIGURES:
+            ok = g[k] == w[k]
+            bad += not ok
+            print(f'{"PASS" if ok else "FAIL"} {name}: {step}: {LABELS[k]} '
+                  f'{g[k]:+d} as on the base ({w[k]:+d})')
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
