@@ -11,12 +11,20 @@ step "textpool-demo: STEP: x4k=N x2m=N l2=N l3=N dm4k=NkB".  With
 textpool=off the kernel must cost what the reference (the CONFIG_TEXTPOOL=n
 kernel, which behaves as the base) costs: per step, the same change since
 the first step in executable 4 KiB and 2 MiB mappings of the Modules area,
-in direct-map level-2 and level-3 splits and in DirectMap4k.  Prints one
-PASS or FAIL line per figure, in make check's results format.
+exactly; in direct-map level-2 and level-3 splits and in DirectMap4k, the
+same up to SPLIT_SLACK splits: which 2 MiB pages of the direct map a
+set_memory_rox() splits depends on the physical pages the page allocator
+hands out, which two different kernels do not hand out alike.  (What
+issue 11 saw when BPF fell back to a page per program was 10 splits more
+for 2,000 programs, 40 trampolines and 40 kprobes.)  Prints one PASS or
+FAIL line per figure, in make check's results format.
 """
 import re
 import sys
 
+SPLIT_SLACK = 2
+# DirectMap4k grows by 2 MiB per level-2 split and 1 GiB per level-3 one.
+SLACK = {'x4k': 0, 'x2m': 0, 'l2': SPLIT_SLACK, 'l3': 0, 'dm4k': SPLIT_SLACK * 2048}
 LINE = re.compile(r'textpool-demo: ([^:]+): x4k=(\d+) x2m=(\d+) l2=(\d+) l3=(\d+) dm4k=(\d+)kB')
 FIGURES = ('x4k', 'x2m', 'l2', 'l3', 'dm4k')
 LABELS = {
@@ -58,10 +66,11 @@ def main():
     bad = 0
     for (step, g), (_, w) in zip(deltas(got), deltas(want)):
         for k in FIGURES:
-            ok = g[k] == w[k]
+            ok = abs(g[k] - w[k]) <= SLACK[k]
             bad += not ok
+            within = f' (+-{SLACK[k]})' if SLACK[k] else ''
             print(f'{"PASS" if ok else "FAIL"} {name}: {step}: {LABELS[k]} '
-                  f'{g[k]:+d} as on the base ({w[k]:+d})')
+                  f'{g[k]:+d}, the base {w[k]:+d}{within}')
     return 1 if bad else 0
 
 

@@ -224,9 +224,12 @@ check "textpool_refill: freed space is refilled with INT3"
 n=$(count textpool_fallback "addr=[^ ]+ size=[0-9]+ nid=$NODE user=[a-z]+ cause=disabled$")
 [ "$n" = $((d1 - d0)) ] && [ "$n" -ge 3 ] ||
 	bad "$n textpool_fallback cause=disabled, fallback_disabled rose by $((d1 - d0))"
-[ "$(count textpool_fallback "addr=(\(null\)|0+) size=[0-9]+ nid=$NODE user=bpf cause=disabled$")" -ge 2 ] ||
+NOADDR='addr=(\(null\)|0+) '
+n=$(count textpool_fallback "${NOADDR}size=[0-9]+ nid=$NODE user=bpf cause=disabled$")
+[ "$n" -ge 2 ] ||
 	bad "BPF's fallbacks (to bpf_prog_pack) are not textpool_fallback without an address"
-n=$(events textpool_fallback "addr=[^ ]+ size=[0-9]+ nid=$NODE user=ftrace cause=disabled$" | grep -c -v -E 'addr=(\(null\)|0+) ')
+n=$(events textpool_fallback "addr=[^ ]+ size=[0-9]+ nid=$NODE user=ftrace cause=disabled$" |
+	grep -c -v -E "$NOADDR")
 [ "$n" -ge 1 ] || bad "the trampoline's fallback is not a textpool_fallback with its address"
 [ "$(count textpool_fallback "cause=(large|early|limit|nomem)$")" = 0 ] ||
 	bad "textpool_fallback of another cause:" \
