@@ -61,6 +61,16 @@ class Figures(unittest.TestCase):
         rc, _ = self.run_figures(log, BASE)
         self.assertEqual(rc, 0)
 
+    def test_fewer_splits_pass(self):
+        # Regions split before the workload are not split again.
+        ref = BASE.replace('l2=1 l3=0 dm4k=34688', 'l2=6 l3=0 dm4k=44928')
+        rc, _ = self.run_figures(BASE, ref)
+        self.assertEqual(rc, 0)
+
+    def test_fewer_mappings_fail(self):
+        rc, _ = self.run_figures(BASE.replace('x4k=1065', 'x4k=1064'), BASE)
+        self.assertEqual(rc, 1)
+
     def test_the_last_run_counts(self):
         # An earlier run in the same log (a boot line starts a new one).
         rc, _ = self.run_figures(BASE.replace('x4k=1024', 'x4k=9') + BASE, BASE)
