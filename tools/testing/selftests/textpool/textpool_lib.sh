@@ -127,6 +127,40 @@ tp_instance_entries() {
 		awk '$1 == "entries:" { n += $2 } END { print n + 0 }'
 }
 
+# Addresses (16 hex digits, no 0x) of the symbols named $1 in /proc/kallsyms,
+# sorted: dynamic text shows there as ftrace_trampoline, kprobe_insn_page
+# and kprobe_optinsn_page.
+tp_syms() {
+	awk -v s="$1" '$3 == s && $1 !~ /^0+$/ { print $1 }' /proc/kallsyms | sort
+}
+
+# Does address $1 (16 hex digits) lie inside a textpool chunk?  debugfs
+# textpool/chunks prints real addresses only under kptr_restrict=1.  The
+# addresses are compared as fixed-width hex strings: awk's numbers cannot
+# hold them.
+tp_in_chunk() {
+	awk -v a="$1" '{
+		s = e = ""
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^start=0x/) s = substr($i, 9)
+			if ($i ~ /^end=0x/) e = substr($i, 7)
+		}
+		if (length(s) == 16 && s <= a && a < e) f = 1
+	} END { exit !f }' /sys/kernel/debug/textpool/chunks
+}
+
+# tp_insmod NAME [PARAM...]: load module NAME from /modules (the test
+# guest's initramfs) or with modprobe.
+tp_insmod() {
+	local m=$1
+	shift
+	if [ -f "/modules/$m.ko" ]; then
+		insmod "/modules/$m.ko" "$@"
+	else
+		modprobe "$m" "$@"
+	fi
+}
+
 # hold_start COUNT INSNS: load COUNT BPF programs of INSNS instructions on
 # $CPU with $HELPER and keep them loaded until hold_stop; false (with a
 # bad line) if they could not be loaded.  Uses $HOLD_PID, $HOLD_OUT and
