@@ -10,7 +10,7 @@ TP=/sys/kernel/mm/textpool
 stat() { cat "$TP/$1" 2>/dev/null || echo -1; }
 
 echo "KTAP version 1"
-echo "1..14"
+echo "1..15"
 [ "$(stat enabled)" = 0 ]
 result $? "textpool=off: enabled reads 0"
 base_figures
@@ -51,6 +51,13 @@ fa=$(stat users/ftrace/allocations)
 result $? "BPF and ftrace allocations are all given back (bpf $ba, ftrace $fa0 -> $fa)"
 [ "$(stat stats/alloc_failures)" = 0 ]
 result $? "no allocation failed"
+
+# The real ftrace and kprobes users through the fallback: the kselftest
+# ftrace_users.sh, its results nested under this one.
+{ TP_EXPECT_OFF=1 /selftests/textpool/ftrace_users.sh 2>&1; echo $? >/tmp/fu.rc; } |
+	sed 's/^/    /'
+[ "$(cat /tmp/fu.rc)" = 0 ]
+result $? "ftrace_users.sh"
 
 # Turned on at run time, the pools map a chunk: make check compares where
 # it lands with the chunk of the first boot.  Under KASLR it must not be
