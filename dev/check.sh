@@ -125,7 +125,7 @@ if "$TP_TOP/dev/kbuild.sh" "$TP_TREE" build 2>"$out/build.err"; then
 	grep -q 'KTAP version\|TAP version' "$out/console.log" 2>/dev/null ||
 		fail "guest: printed no test results"
 	layer "guest booted with textpool=off"
-	boot "guest(textpool=off)" "$TP_TREE" check-off "$out/console-off.log" 600
+	boot "guest(textpool=off)" "$TP_TREE" check-off "$out/console-off.log" 1200
 	chunk_placement "$out/console.log" "$out/console-off.log"
 else
 	cat "$out/build.err" >&2
