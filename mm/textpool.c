@@ -1262,6 +1262,15 @@ static void textpool_fallback_put(struct textpool_fallback *fb)
 	kfree(fb);
 }
 
+/* An allocation the pools could not serve, for @cause: node->lock held. */
+static void textpool_count_fallback(struct textpool_node *node,
+				    enum textpool_fallback_cause cause)
+{
+	lockdep_assert_held(&node->lock);
+	textpool_stat_add(node, fallback_allocs, 1);
+	textpool_stat_add(node, fallback_causes[cause], 1);
+}
+
 static void *textpool_alloc_fallback(size_t size, int nid,
 				     enum textpool_user user,
 				     enum textpool_fallback_cause cause)
@@ -1307,8 +1316,7 @@ static void *textpool_alloc_fallback(size_t size, int nid,
 		textpool_stat_add(node, allocated_bytes, rounded);
 		textpool_stat_add(node, requested_bytes, size);
 		textpool_stat_add(node, alloc_total, 1);
-		textpool_stat_add(node, fallback_allocs, 1);
-		textpool_stat_add(node, fallback_causes[cause], 1);
+		textpool_count_fallback(node, cause);
 		textpool_stat_add(node, fallback_allocations, 1);
 		textpool_stat_add(node, fallback_allocated_bytes, rounded);
 		textpool_user_account(node, user, 1, rounded);
@@ -1731,8 +1739,7 @@ static void *textpool_fallback(struct textpool_request *req, int nid,
 		return NULL;
 	node = textpool_nodes[nid];
 	mutex_lock(&node->lock);
-	textpool_stat_add(node, fallback_allocs, 1);
-	textpool_stat_add(node, fallback_causes[cause], 1);
+	textpool_count_fallback(node, cause);
 	mutex_unlock(&node->lock);
 	return NULL;
 }
