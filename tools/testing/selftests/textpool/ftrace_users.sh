@@ -70,7 +70,7 @@ cleanup() {
 		echo nop >"$d/current_tracer" 2>/dev/null
 		echo 0 >"$d/events/enable" 2>/dev/null
 	done
-	echo 0 >"$T/events/kprobes/enable" 2>/dev/null
+	[ -d "$T/events/kprobes" ] && echo 0 >"$T/events/kprobes/enable"
 	for e in tp_fu_opt tp_fu_kc; do
 		echo "-:$e" >>"$T/kprobe_events" 2>/dev/null
 	done
