@@ -73,24 +73,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# Addresses (16 hex digits, no 0x) of the symbols named $1 in /proc/kallsyms.
-syms() {
-	awk -v s="$1" '$3 == s && $1 !~ /^0+$/ { print $1 }' /proc/kallsyms | sort
-}
-
-# Does address $1 lie inside a textpool chunk?  Addresses are compared as
-# fixed-width hex strings: awk's numbers cannot hold them.
-in_chunk() {
-	awk -v a="$1" '{
-		s = e = ""
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /^start=0x/) s = substr($i, 9)
-			if ($i ~ /^end=0x/) e = substr($i, 7)
-		}
-		if (length(s) == 16 && s <= a && a < e) f = 1
-	} END { exit !f }' "$CHUNKS"
-}
-
 # The /proc/vmallocinfo line of the area that holds address $1.
 vm_area() {
 	awk -v a="$1" '{
@@ -117,10 +99,10 @@ WU0=$(st wrong_user)
 
 # --- 1. the boot tracer's trampoline came before textpool ------------------
 
-TRAMPS0=$(syms ftrace_trampoline)
+TRAMPS0=$(tp_syms ftrace_trampoline)
 EARLY=
 for a in $TRAMPS0; do
-	in_chunk "$a" || EARLY="$EARLY $a"
+	tp_in_chunk "$a" || EARLY="$EARLY $a"
 done
 EARLY=${EARLY# }
 FE=$(st fallback_early)
@@ -165,7 +147,7 @@ call_func
 h=$(hits)
 FTA1=$(tp_user_allocs ftrace)
 A1=$(st allocations)
-TRAMPS1=$(syms ftrace_trampoline)
+TRAMPS1=$(tp_syms ftrace_trampoline)
 ktap_print_msg "after nop: $h calls recorded, users/ftrace $FTA0 -> $FTA1," \
 	"allocations $A0 -> $A1, bad_frees $BF0 -> $(st bad_frees)"
 [ "$h" = 0 ] || bad "the stopped tracer still records"
@@ -183,7 +165,7 @@ call_func
 h=$(hits)
 echo nop >"$T/current_tracer"
 FTA1=$(tp_user_allocs ftrace)
-TRAMPS1=$(syms ftrace_trampoline)
+TRAMPS1=$(tp_syms ftrace_trampoline)
 ktap_print_msg "function again: $h of $N calls recorded, users/ftrace $FTA0 -> $FTA1"
 [ "$h" -ge $N ] || bad "$h of $N calls of $FUNC recorded"
 [ "$FTA1" = "$FTA0" ] || bad "a new trampoline was allocated"
@@ -197,22 +179,22 @@ if mkdir "$INST" && echo 64 >"$INST/buffer_size_kb" &&
    echo function >"$INST/current_tracer"; then
 	call_func
 	h=$(tp_instance_entries "$INST")
-	NEW=$(syms ftrace_trampoline | grep -v -x -F "$(echo "$TRAMPS0" | tr ' ' '\n')")
+	NEW=$(tp_syms ftrace_trampoline | grep -v -x -F "$(echo "$TRAMPS0" | tr ' ' '\n')")
 	FTA1=$(tp_user_allocs ftrace)
 	ktap_print_msg "instance: $h entries, new trampoline ${NEW:-none}," \
 		"users/ftrace $FTA0 -> $FTA1"
 	[ "$h" -ge $N ] || bad "the instance recorded $h of $N calls"
 	[ -n "$NEW" ] || bad "no new trampoline"
 	for a in $NEW; do
-		in_chunk "$a" || bad "trampoline $a is not in a chunk"
+		tp_in_chunk "$a" || bad "trampoline $a is not in a chunk"
 	done
 	[ "$FTA1" -gt "$FTA0" ] || bad "users/ftrace did not rise"
 	echo nop >"$INST/current_tracer"
 	rmdir "$INST"
 	tp_wait_le "$TP/users/ftrace/allocations" "$FTA0" 10 ||
 		bad "users/ftrace $(tp_user_allocs ftrace) after the instance went, was $FTA0"
-	[ "$(syms ftrace_trampoline)" = "$TRAMPS0" ] ||
-		bad "trampolines left: $(echo $(syms ftrace_trampoline))"
+	[ "$(tp_syms ftrace_trampoline)" = "$TRAMPS0" ] ||
+		bad "trampolines left: $(echo $(tp_syms ftrace_trampoline))"
 	[ "$(st allocations)" = "$A0" ] ||
 		bad "stats/allocations $A0 -> $(st allocations)"
 else
