@@ -139,7 +139,7 @@ layer "CONFIG_TEXTPOOL=n"
 ntree=$TP_BUILD/linux-n
 if [ -s "$TP_OUT/.export-commit" ] &&
 	(tp_worktree "$ntree" "$(cat "$TP_OUT/.export-commit")") 2>"$out/build-n.err" &&
-	TP_KCONFIG_EXTRA="$TP_TOP/dev/textpool-n.config" \
+	TP_KCONFIG_EXTRA="$TP_TOP/dev/textpool-n.config $TP_TOP/dev/no-btf.config" \
 		"$TP_TOP/dev/kbuild.sh" "$ntree" build 2>>"$out/build-n.err"; then
 	if grep -q '^CONFIG_TEXTPOOL=y' "$ntree/.config" || grep -q ' textpool_alloc$' "$ntree/System.map"; then
 		fail "build: CONFIG_TEXTPOOL=n (textpool is in the kernel all the same)"

@@ -10,7 +10,8 @@ sources, not listed by hand: the KUnit cases (KUNIT_CASE) of our KUnit
 suites, in both boots (the textpool=off boot runs them too, the textpool
 suite skipping itself); the kselftests of tools/testing/selftests/textpool
 (TEST_PROGS, TEST_GEN_PROGS) in the first boot, and among them each case
-of the stress test (mm/test_textpool.c, reported by test_textpool.sh); the
+of the stress test (mm/test_textpool.c, reported by test_textpool.sh) and
+each planned result of bpf_users.sh (which the second boot runs too); the
 results of dev/guest/check-off.sh (its plan) in the second, and those of
 dev/guest/check-n.sh in the boot of the CONFIG_TEXTPOOL=n kernel.  With --debug
 (make check-debug, one boot of the debug kernel): the KUnit cases, the
@@ -30,6 +31,7 @@ DEBUG_BOOT = 'guest(debug)'
 N_BOOT = 'guest(CONFIG_TEXTPOOL=n)'
 STRESS_SOURCE = 'mm/test_textpool.c'
 STRESS_TEST = 'test_textpool.sh'
+PLANNED_TEST = 'bpf_users.sh'
 
 
 def kunit_cases(path):
@@ -65,6 +67,13 @@ def stress_cases(path):
     if not cases:
         raise SystemExit(f'expect.py: no stress case in {path}')
     return cases
+
+
+def ktap_plan(script):
+    """Number of results a kselftest script plans (ktap_set_plan N)."""
+    with open(script) as f:
+        m = re.search(r'^ktap_set_plan (\d+)$', f.read(), re.M)
+    return int(m.group(1)) if m else 0
 
 
 def check_off_plan(script):
@@ -115,6 +124,15 @@ def main():
         name = f'{selftest_boot}: selftests: textpool: {STRESS_TEST}.case {num} {case}'
         if not any(n.startswith(name + ':') or n == name for n in names):
             missing.append(name)
+    # Every result of bpf_users.sh, which the textpool=off boot runs too.
+    plan = ktap_plan(os.path.join(top, 'tools/testing/selftests/textpool', PLANNED_TEST))
+    prefixes = [f'{selftest_boot}: selftests: textpool: {PLANNED_TEST}']
+    if not debug:
+        prefixes.append(f'{BOOTS[1]}: {PLANNED_TEST}')
+    for prefix in prefixes:
+        got = [n for n in names if n.startswith(prefix + '.')]
+        if len(got) < plan:
+            missing.append(f'{prefix} ({len(got)} of {plan} results)')
     if debug:
         for scan in ('after boot and KUnit', 'after the kselftests and the stress test'):
             if not any(n.startswith(f'{DEBUG_BOOT}: kmemleak: ') and n.endswith(scan)
@@ -122,10 +140,13 @@ def main():
                 missing.append(f'{DEBUG_BOOT}: kmemleak scan {scan}')
     else:
         plan = check_off_plan(os.path.join(top, 'dev/guest/check-off.sh'))
-        off = [n for n in names if n.startswith('guest(textpool=off): ')
+        # The results of bpf_users.sh, nested, count as one of check-off.sh.
+        nested = f'{BOOTS[1]}: {PLANNED_TEST}'
+        off = {nested if n.startswith(nested + '.') else n
+               for n in names if n.startswith('guest(textpool=off): ')
                and not any(n.startswith(f'guest(textpool=off): {s}.')
                            for s in ('textpool', 'bpf_prog_pack'))
-               and 'kernel splat' not in n and 'boots and finishes' not in n]
+               and 'kernel splat' not in n and 'boots and finishes' not in n}
         if len(off) < plan:
             missing.append(f'guest(textpool=off): check-off.sh ({len(off)} of {plan} results)')
         plan = check_off_plan(os.path.join(top, 'dev/guest/check-n.sh'))

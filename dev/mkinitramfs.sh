@@ -26,12 +26,14 @@ for c in "$TP_TOP"/dev/guest/*.c; do
 	gcc -static -O2 -Wall -Werror -o "$root/usr/bin/$(basename "$c" .c)" "$c"
 done
 
-# numactl and what it links against.
-install -m 755 /usr/bin/numactl "$root/usr/bin/"
-ldd /usr/bin/numactl | awk '/=>/ {print $3} /ld-linux/ {print $1}' | while read -r lib; do
-	[ -f "$lib" ] || continue
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
+# numactl and Debian's bpftool (bpf_users.sh), and what they link against.
+for bin in /usr/bin/numactl /usr/sbin/bpftool; do
+	install -m 755 "$bin" "$root/usr/bin/"
+	ldd "$bin" | awk '/=>/ {print $3} /ld-linux/ {print $1}' | while read -r lib; do
+		[ -f "$lib" ] || continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
 done
 
 # textpoolctl, statically linked.
@@ -42,11 +44,13 @@ if [ -f "$TP_TOP/tools/textpoolctl/Makefile" ]; then
 	install -m 755 "$work/textpoolctl/textpoolctl" "$root/usr/bin/"
 fi
 
-# The kselftests, installed the standard way (run_kselftest.sh).
+# The kselftests, installed the standard way (run_kselftest.sh); the BPF
+# objects of bpf_users are built against the BTF of the tree's vmlinux.
 if [ -f "$tree/tools/testing/selftests/textpool/Makefile" ]; then
 	make -s -C "$tree" headers >/dev/null
 	if ! make -s -C "$tree/tools/testing/selftests" TARGETS=textpool \
-		O="$work/kselftest-build" KHDR_INCLUDES="-isystem $tree/usr/include" INSTALL_PATH="$root/selftests" install >"$work/kselftest.log" 2>&1; then
+		O="$work/kselftest-build" KHDR_INCLUDES="-isystem $tree/usr/include" \
+		VMLINUX_BTF="$tree/vmlinux" INSTALL_PATH="$root/selftests" install >"$work/kselftest.log" 2>&1; then
 		tail -n 30 "$work/kselftest.log" >&2
 		tp_die "building the textpool kselftests failed"
 	fi

@@ -10,7 +10,7 @@ TP=/sys/kernel/mm/textpool
 stat() { cat "$TP/$1" 2>/dev/null || echo -1; }
 
 echo "KTAP version 1"
-echo "1..15"
+echo "1..16"
 [ "$(stat enabled)" = 0 ]
 result $? "textpool=off: enabled reads 0"
 base_figures
@@ -41,6 +41,14 @@ rmdir $d
 kp=$(kprobe_hits tp_off_kp)
 [ "$kp" -gt 0 ]
 result $? "a kprobe event fires ($kp hits)"
+
+# Real BPF users through libbpf, bpftool and /proc/kallsyms: the kselftest
+# bpf_users.sh told that textpool is off (no image in a chunk), its KTAP
+# nested under this result.
+TP_OFF=1 /selftests/textpool/bpf_users.sh >/tmp/bpf_users.out 2>&1
+rc=$?
+sed 's/^/    /' /tmp/bpf_users.out
+result $rc "bpf_users.sh"
 
 [ "$(stat stats/chunks)" = 0 ]
 result $? "no chunk was mapped"

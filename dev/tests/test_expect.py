@@ -26,18 +26,24 @@ def complete_results(debug=False):
             lines += [f'PASS {boot}: {suite}.{c}' for c in cases]
     mk = os.path.join(TOP, 'tools/testing/selftests/textpool/Makefile')
     lines += [f'PASS {sboot}: selftests: textpool: {t}.sub'
-              for t in expect.kselftests(mk)]
+              for t in expect.kselftests(mk) if t != expect.PLANNED_TEST]
     cases = expect.stress_cases(os.path.join(TOP, expect.STRESS_SOURCE))
     lines += [f'PASS {sboot}: selftests: textpool: test_textpool.sh.case {i} {c}: ops=8 ms=1'
               for i, c in enumerate(cases, 1)]
+    plan = expect.ktap_plan(os.path.join(TOP, 'tools/testing/selftests/textpool',
+                                         expect.PLANNED_TEST))
+    lines += [f'PASS {sboot}: selftests: textpool: bpf_users.sh.result {i}' for i in range(plan)]
     if debug:
         lines += [f'PASS {sboot}: kmemleak: no suspects after boot and KUnit',
                   f'PASS {sboot}: kmemleak: no suspects after the kselftests and the stress test']
         return lines
     plan = expect.check_off_plan(os.path.join(TOP, 'dev/guest/check-n.sh'))
     lines += [f'PASS {expect.N_BOOT}: n result {i}' for i in range(plan)]
+    plan = expect.ktap_plan(os.path.join(TOP, 'tools/testing/selftests/textpool',
+                                         expect.PLANNED_TEST))
+    lines += [f'PASS guest(textpool=off): bpf_users.sh.result {i}' for i in range(plan)]
     plan = expect.check_off_plan(os.path.join(TOP, 'dev/guest/check-off.sh'))
-    lines += [f'PASS guest(textpool=off): off result {i}' for i in range(plan)]
+    lines += [f'PASS guest(textpool=off): off result {i}' for i in range(plan - 1)]
     return lines
 
 
@@ -134,6 +140,16 @@ class ExpectTest(unittest.TestCase):
         out = run(lines)
         self.assertEqual(len(out), 1)
         self.assertIn('check-n.sh', out[0])
+
+    def test_short_bpf_users(self):
+        self.assertGreater(expect.ktap_plan(os.path.join(
+            TOP, 'tools/testing/selftests/textpool', expect.PLANNED_TEST)), 1)
+        for boot in ('guest: selftests: textpool:', 'guest(textpool=off):'):
+            lines = [l for l in complete_results()
+                     if l != f'PASS {boot} bpf_users.sh.result 1']
+            out = run(lines)
+            self.assertEqual(len(out), 1)
+            self.assertIn(f'FAIL missing: {boot} bpf_users.sh (', out[0])
 
     def test_check_n_plans_results(self):
         self.assertGreater(expect.check_off_plan(
