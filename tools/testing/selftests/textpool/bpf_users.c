@@ -227,7 +227,7 @@ static bool check_text(const char *what, unsigned long addr, unsigned long size,
 	return false;
 }
 
-/* The symbols of /proc/kallsyms whose name starts with @prefix. */
+/* The BPF symbols ("[bpf]") of /proc/kallsyms whose name starts with @prefix. */
 static int read_kallsyms(const char *prefix, struct sym *syms, int max)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
@@ -241,7 +241,7 @@ static int read_kallsyms(const char *prefix, struct sym *syms, int max)
 		return 0;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, prefix))
+		if (!strstr(line, prefix) || !strstr(line, "[bpf]"))
 			continue;
 		if (sscanf(line, "%lx %c %255s", &addr, &type, name) != 3 ||
 		    strncmp(name, prefix, len))
@@ -325,7 +325,7 @@ static int check_obj_progs(struct bpf_object *obj, int node)
 	return n;
 }
 
-/* Addresses of kallsyms symbols starting with @prefix that are not in @seen. */
+/* The addresses of the @prefix symbols of /proc/kallsyms at the last scan. */
 struct symset {
 	unsigned long addr[MAX_SYMS];
 	int n;
@@ -342,26 +342,55 @@ static bool symset_has(struct symset *s, unsigned long addr)
 }
 
 /*
- * The images of @prefix symbols that appeared since the last call: each
- * must be in a chunk of @node.  Returns how many appeared.
+ * The images of @prefix symbols that appeared since the last scan (@prev):
+ * each must be in a chunk of @node.  Returns how many appeared.  An image
+ * freed after the last scan can leave its slot to a new one at the same
+ * address: wait_images() first.
  */
-static int new_images(const char *prefix, struct symset *seen, int node)
+static int new_images(const char *prefix, struct symset *prev, int node)
 {
 	static struct sym syms[MAX_SYMS];
-	char what[192];
-	int i, n, found = 0;
+	struct symset cur = {};
+	int i, found = 0;
 
-	n = read_kallsyms(prefix, syms, MAX_SYMS);
-	for (i = 0; i < n; i++) {
-		if (symset_has(seen, syms[i].addr))
+	cur.n = read_kallsyms(prefix, syms, MAX_SYMS);
+	for (i = 0; i < cur.n; i++) {
+		cur.addr[i] = syms[i].addr;
+		if (symset_has(prev, syms[i].addr))
 			continue;
-		if (seen->n < MAX_SYMS)
-			seen->addr[seen->n++] = syms[i].addr;
-		snprintf(what, sizeof(what), "%s", syms[i].name);
-		check_text(what, syms[i].addr, 1, node);
+		check_text(syms[i].name, syms[i].addr, 1, node);
 		found++;
 	}
+	*prev = cur;
 	return found;
+}
+
+/*
+ * Wait (up to 10 s) until the images an update replaced are gone, one
+ * image per symbol name left (a BPF trampoline frees its old image after
+ * RCU grace periods), then take that as the last scan.
+ */
+static void wait_images(const char *prefix, struct symset *prev)
+{
+	static struct sym syms[MAX_SYMS];
+	int i, j, n, names, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		n = read_kallsyms(prefix, syms, MAX_SYMS);
+		for (i = 0, names = 0; i < n; i++) {
+			for (j = 0; j < i && strcmp(syms[i].name, syms[j].name); j++)
+				;
+			names += j == i;
+		}
+		if (n == names)
+			break;
+		usleep(100000);
+	}
+	if (tries == 100)
+		bad("%s: %d images of %d names still there after 10 s", prefix, n, names);
+	prev->n = n;
+	for (i = 0; i < n; i++)
+		prev->addr[i] = syms[i].addr;
 }
 
 static int test_run(int prog_fd, void *data, __u32 size, int repeat, __u32 *retval)
@@ -444,6 +473,7 @@ static void tramp_update(struct tramp *t, int i, bool attach)
 	else if (attach)
 		bad("%s: no new trampoline image", when);
 	tramp_check(t, when);
+	wait_images("bpf_trampoline_", &t->seen);
 }
 
 /* fmod_ret on bpf_modify_return_test(), with an fexit program after it. */
@@ -463,6 +493,7 @@ static void tramp_modret(struct tramp *t)
 	}
 	t->attaches += 2;
 	t->images += new_images("bpf_trampoline_", &t->seen, node) > 0;
+	wait_images("bpf_trampoline_", &t->seen);
 	bss->fmod_ret_value = MODRET_VALUE;
 	if (test_run(fd, NULL, 0, 1, &retval) || retval != MODRET_MODIFIED ||
 	    bss->fexit_mod_ret != MODRET_VALUE)
@@ -477,6 +508,7 @@ out:
 	bpf_link__destroy(fmod);
 	bpf_link__destroy(fexit);
 	t->detaches += 2;
+	wait_images("bpf_trampoline_", &t->seen);
 	bss->fmod_ret_value = MODRET_VALUE;
 	if (test_run(fd, NULL, 0, 1, &retval) || retval != MODRET_PLAIN)
 		bad("fmod_ret detached: test run retval 0x%x (expected 0x%x)",
@@ -497,8 +529,7 @@ static int tramp_open(struct tramp *t)
 	t->progs[3] = t->skel->progs.tp_fentry3;
 	t->progs[4] = t->skel->progs.tp_fexit;
 	/* Trampolines left by others are not ours. */
-	t->seen.n = 0;
-	new_images("bpf_trampoline_", &t->seen, -1);
+	wait_images("bpf_trampoline_", &t->seen);
 	return 0;
 }
 
@@ -987,9 +1018,8 @@ static int case_tailcall(int cpu, int updates)
 		if (err)
 			bad("prog array update %d: %s", i, strerror(errno));
 		pokes++;
-		/* Let the other CPU run between updates. */
-		if (i % 16 == 0)
-			usleep(1000);
+		/* Let the other CPU run the new state a while. */
+		usleep(500);
 	}
 	__atomic_store_n(&r.stop, true, __ATOMIC_RELEASE);
 	pthread_join(thread, NULL);
@@ -1178,7 +1208,7 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 {
 	if (level == LIBBPF_DEBUG)
 		return 0;
-	printf("# libbpf: ");
+	printf("# ");
 	return vprintf(fmt, ap);
 }
 
