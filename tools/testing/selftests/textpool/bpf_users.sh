@@ -50,8 +50,10 @@ if [ -n "$missing" ]; then
 	ktap_exit_fail_msg "missing:$missing"
 fi
 case $TP_OFF in
-0) [ "$(cat "$TP/enabled")" = 1 ] || ktap_exit_fail_msg "textpool is disabled (TP_OFF=1 for a textpool=off boot)" ;;
-*) [ "$(cat "$TP/enabled")" = 0 ] || ktap_exit_fail_msg "TP_OFF=$TP_OFF but textpool is enabled" ;;
+0) [ "$(cat "$TP/enabled")" = 1 ] ||
+	ktap_exit_fail_msg "textpool is disabled (TP_OFF=1 for a textpool=off boot)" ;;
+*) [ "$(cat "$TP/enabled")" = 0 ] ||
+	ktap_exit_fail_msg "TP_OFF=$TP_OFF but textpool is enabled" ;;
 esac
 
 # debugfs textpool/chunks prints %pK: real addresses only with kptr_restrict=1.
@@ -116,7 +118,8 @@ ktap_print_msg "held: $nprogs programs, $nimages JIT images"
 [ "$nprogs" -ge 16 ] || bad "only $nprogs programs held"
 
 # bpftool prog list: every program, by id and name.
-"$BPFTOOL" prog list >"$WORK/prog-list" 2>&1 || bad "bpftool prog list failed: $(head -n 3 "$WORK/prog-list")"
+"$BPFTOOL" prog list >"$WORK/prog-list" 2>&1 ||
+	bad "bpftool prog list failed: $(head -n 3 "$WORK/prog-list")"
 for p in $progs; do
 	id=${p%%:*}
 	name=${p#*:}
@@ -126,7 +129,8 @@ done
 check "bpftool prog list shows the $nprogs programs"
 
 # The chunks, "start end node" (hex without 0x, as /proc/kallsyms prints).
-sed -n 's/^node=\([0-9]*\) start=0x\([0-9a-f]*\) end=0x\([0-9a-f]*\) .*/\2 \3 \1/p' "$CHUNKS" >"$WORK/chunks"
+sed -n 's/^node=\([0-9]*\) start=0x\([0-9a-f]*\) end=0x\([0-9a-f]*\) .*/\2 \3 \1/p' \
+	"$CHUNKS" >"$WORK/chunks"
 # in_chunk ADDR: the node of the chunk ADDR is in, or -1.
 in_chunk() {
 	awk -v a="$1" '$1 <= a && a < $2 { n = $3 } END { print (n == "" ? -1 : n) }' "$WORK/chunks"
@@ -186,13 +190,16 @@ while read -r a s; do
 	esac
 done <"$WORK/bpf-syms"
 for p in $progs; do
-	grep -q " bpf_prog_[0-9a-f]*_${p#*:}$" "$WORK/bpf-syms" || bad "no kallsyms symbol for ${p#*:}"
+	grep -q " bpf_prog_[0-9a-f]*_${p#*:}$" "$WORK/bpf-syms" ||
+		bad "no kallsyms symbol for ${p#*:}"
 done
-[ "$(grep -c ' bpf_prog_' "$WORK/bpf-syms")" -ge "$nimages" ] || bad "fewer bpf_prog_ symbols than images"
+[ "$(grep -c ' bpf_prog_' "$WORK/bpf-syms")" -ge "$nimages" ] ||
+	bad "fewer bpf_prog_ symbols than images"
 [ "$ntramp" -ge 2 ] || bad "$ntramp bpf_trampoline_ symbols, expected 2 (two functions)"
 [ "$nops" -ge 4 ] || bad "$nops bpf__tcp_congestion_ops_ symbols, expected 4"
 [ "$ndisp" = 1 ] || bad "$ndisp bpf_dispatcher_xdp symbols"
-ktap_print_msg "kallsyms: $nsyms BPF symbols, $ntramp bpf_trampoline_, $nops bpf__tcp_congestion_ops_, $ndisp bpf_dispatcher_xdp"
+ktap_print_msg "kallsyms: $nsyms BPF symbols, $ntramp bpf_trampoline_," \
+	"$nops bpf__tcp_congestion_ops_, $ndisp bpf_dispatcher_xdp"
 check "/proc/kallsyms has every program and trampoline at a textpool address"
 
 # Mappings: textpool maps no executable 4 KiB page; with textpool off no
@@ -216,7 +223,8 @@ grep -q '^released' "$WORK/hold" || bad "bpf_users hold did not release: $(tail 
 # The dispatcher's image stays once made.
 want=$allocs0
 [ "$TP_OFF" = 0 ] && [ "$disp0" = 0 ] && want=$((allocs0 + 1))
-tp_wait_le "$TP/users/bpf/allocations" "$want" || bad "users/bpf/allocations $(tp_user_allocs bpf), were $allocs0"
+tp_wait_le "$TP/users/bpf/allocations" "$want" ||
+	bad "users/bpf/allocations $(tp_user_allocs bpf), were $allocs0"
 check "all unloaded: users/bpf/allocations back to $(tp_user_allocs bpf) (were $allocs0)"
 
 # bpftool struct_ops register and unregister, as an admin would.
@@ -237,7 +245,8 @@ else
 	! grep -qw tp_reno /proc/sys/net/ipv4/tcp_available_congestion_control ||
 		bad "tp_reno still registered"
 fi
-tp_wait_le "$TP/users/bpf/allocations" "$a0" || bad "users/bpf/allocations $(tp_user_allocs bpf), were $a0"
+tp_wait_le "$TP/users/bpf/allocations" "$a0" ||
+	bad "users/bpf/allocations $(tp_user_allocs bpf), were $a0"
 check "bpftool struct_ops register and unregister tp_reno"
 
 ktap_print_msg "bpf_users.sh took $(( $(date +%s) - t0 )) s"
