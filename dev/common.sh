@@ -68,7 +68,7 @@ tp_need_pkgs() {
 TP_HOST_PKGS="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
 kmod ccache qemu-system-x86 busybox-static numactl python3 python3-docutils git
 perl jq shellcheck util-linux rsync python3-ply python3-git
-dwarves clang bpftool libbpf-dev zlib1g-dev libzstd-dev"
+dwarves clang bpftool libbpf-dev zlib1g-dev libzstd-dev binutils-dev"
 
 # tp_summary RESULTS LOGDIR [PREFIX [SUFFIX]]: the failed tests by name,
 # then "PREFIXN passed, N failed, N skipped SUFFIX"; false if any failed.

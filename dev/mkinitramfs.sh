@@ -36,6 +36,27 @@ for bin in /usr/bin/numactl /usr/sbin/bpftool; do
 	done
 done
 
+# The tree's own bpftool, for bpf_users.sh's "bpftool prog dump jited":
+# Debian's bpftool is built without a disassembler and refuses it ("No
+# libbfd support").  With libbfd (binutils-dev), not LLVM, so that the
+# initramfs stays small; without skeletons (they serve "prog profile" and
+# pids, unused here); kept out of $work so that a rebuild is incremental.
+if [ -f "$tree/tools/testing/selftests/textpool/bpf_users.sh" ]; then
+	bt=$TP_BUILD/bpftool.$(basename "$tree")
+	mkdir -p "$bt"
+	make -s -C "$tree/tools/bpf/bpftool" OUTPUT="$bt/" feature-llvm=0 \
+		VMLINUX_BTF= -j"$(nproc)" >"$bt/build.log" 2>&1 ||
+		{ tail -n 30 "$bt/build.log" >&2; tp_die "building the tree's bpftool failed"; }
+	"$bt/bpftool" version | grep -q 'features:.*libbfd' ||
+		tp_die "the tree's bpftool has no libbfd: install binutils-dev"
+	install -m 755 "$bt/bpftool" "$root/usr/bin/bpftool-jited"
+	ldd "$bt/bpftool" | awk '/=>/ {print $3}' | while read -r lib; do
+		[ -f "$lib" ] || continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+fi
+
 # textpoolctl, statically linked.
 if [ -f "$TP_TOP/tools/textpoolctl/Makefile" ]; then
 	mkdir -p "$work/textpoolctl"

@@ -25,6 +25,8 @@ USERS=$(dirname "$0")/bpf_users
 CA_OBJ=$(dirname "$0")/tp_tcp_ca.bpf.o
 CHUNKS=/sys/kernel/debug/textpool/chunks
 BPFTOOL=${BPFTOOL:-bpftool}
+# "prog dump jited" needs a bpftool with a disassembler (Debian's has none).
+BPFTOOL_JITED=${BPFTOOL_JITED:-bpftool-jited}
 TP_OFF=${TP_OFF:-0}
 export TP_OFF
 ROUNDS=${TP_BPF_ROUNDS:-4}
@@ -41,7 +43,8 @@ ktap_set_plan 12
 missing=
 [ -x "$USERS" ] || missing="$missing $USERS"
 [ -r "$CA_OBJ" ] || missing="$missing $CA_OBJ"
-command -v "$BPFTOOL" >/dev/null || missing="$missing bpftool"
+command -v "$BPFTOOL" >/dev/null || missing="$missing $BPFTOOL"
+command -v "$BPFTOOL_JITED" >/dev/null || missing="$missing $BPFTOOL_JITED"
 [ -r /sys/kernel/btf/vmlinux ] || missing="$missing /sys/kernel/btf/vmlinux"
 [ -r "$CHUNKS" ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null
 [ -r "$CHUNKS" ] || missing="$missing $CHUNKS"
@@ -88,7 +91,9 @@ run() {
 }
 
 allocs0=$(tp_user_allocs bpf)
-disp0=$(awk '$3 == "bpf_dispatcher_xdp"' /proc/kallsyms | wc -l)
+# The XDP dispatcher's image, once made ("[bpf]": not the kernel's struct
+# of the same name).
+disp0=$(awk '$3 == "bpf_dispatcher_xdp" && $4 == "[bpf]"' /proc/kallsyms | wc -l)
 chunks0=$(tp_num "$TP/stats/chunks")
 x4k0=$(tp_modules_x4k)
 t0=$(date +%s)
@@ -149,15 +154,23 @@ placed() {
 }
 
 # bpftool prog dump jited of tp_tail_entry (its tail call patched by the
-# prog array update): the bytes at its kallsyms address.
+# prog array update): disassembled as an admin reads it, and as raw bytes
+# that must be the bytes at its kallsyms address.
 entry=$(echo "$progs" | sed -n 's/:tp_tail_entry$//p')
 tag=$(sed -n "s/^$entry: .* tag \([0-9a-f]*\).*/\1/p" "$WORK/prog-list")
 addr=$(awk -v s="bpf_prog_${tag}_tp_tail_entry" '$3 == s { print $1 }' /proc/kallsyms)
 if [ -z "$entry" ] || [ -z "$tag" ] || [ -z "$addr" ]; then
 	bad "tp_tail_entry: id '$entry', tag '$tag', kallsyms address '$addr'"
-elif ! "$BPFTOOL" prog dump jited id "$entry" file "$WORK/jited" >"$WORK/dump" 2>&1; then
-	bad "bpftool prog dump jited id $entry failed: $(head -n 3 "$WORK/dump")"
+elif ! "$BPFTOOL_JITED" prog dump jited id "$entry" >"$WORK/disasm" 2>&1; then
+	bad "bpftool prog dump jited id $entry failed: $(head -n 3 "$WORK/disasm")"
+elif ! "$BPFTOOL_JITED" prog dump jited id "$entry" file "$WORK/jited" >"$WORK/dump" 2>&1; then
+	bad "bpftool prog dump jited id $entry file failed: $(head -n 3 "$WORK/dump")"
 else
+	ninsns=$(grep -c '^ *[0-9a-f]*:' "$WORK/disasm")
+	ktap_print_msg "bpftool prog dump jited id $entry: $ninsns instructions," \
+		"$(wc -c <"$WORK/jited") bytes"
+	head -n 4 "$WORK/disasm" | sed 's/^/# /'
+	[ "$ninsns" -gt 0 ] || bad "no instructions in the disassembly"
 	"$USERS" kcore "$addr" "$WORK/jited" >"$WORK/kcore" 2>&1 || true
 	sed '/^#/!s/^/# /' "$WORK/kcore"
 	grep -q '^bpf_users kcore: ok' "$WORK/kcore" || bad "the dump is not the text at $addr"
@@ -223,8 +236,9 @@ grep -q '^released' "$WORK/hold" || bad "bpf_users hold did not release: $(tail 
 # The dispatcher's image stays once made.
 want=$allocs0
 [ "$TP_OFF" = 0 ] && [ "$disp0" = 0 ] && want=$((allocs0 + 1))
-tp_wait_le "$TP/users/bpf/allocations" "$want" ||
-	bad "users/bpf/allocations $(tp_user_allocs bpf), were $allocs0"
+tp_wait_le "$TP/users/bpf/allocations" "$want" 120 ||
+	bad "users/bpf/allocations $(tp_user_allocs bpf), want $want" \
+		"(were $allocs0, dispatcher images $disp0)"
 check "all unloaded: users/bpf/allocations back to $(tp_user_allocs bpf) (were $allocs0)"
 
 # bpftool struct_ops register and unregister, as an admin would.
