@@ -41,7 +41,10 @@ done
 # libbfd support").  With libbfd (binutils-dev), not LLVM, so that the
 # initramfs stays small; without skeletons (they serve "prog profile" and
 # pids, unused here); kept out of $work so that a rebuild is incremental.
-if [ -f "$tree/tools/testing/selftests/textpool/bpf_users.sh" ]; then
+# Only for a kernel with BTF, the kernels that get the kselftests (below).
+btf=
+grep -q '^CONFIG_DEBUG_INFO_BTF=y' "$tree/.config" && btf=1
+if [ -n "$btf" ] && [ -f "$tree/tools/testing/selftests/textpool/bpf_users.sh" ]; then
 	bt=$TP_BUILD/bpftool.$(basename "$tree")
 	mkdir -p "$bt"
 	make -s -C "$tree/tools/bpf/bpftool" OUTPUT="$bt/" feature-llvm=0 \
@@ -66,8 +69,10 @@ if [ -f "$TP_TOP/tools/textpoolctl/Makefile" ]; then
 fi
 
 # The kselftests, installed the standard way (run_kselftest.sh); the BPF
-# objects of bpf_users are built against the BTF of the tree's vmlinux.
-if [ -f "$tree/tools/testing/selftests/textpool/Makefile" ]; then
+# objects of bpf_users are built against the BTF of the tree's vmlinux.  A
+# kernel without BTF (the CONFIG_TEXTPOOL=n build, whose boot runs
+# dev/guest/check-n.sh and no kselftest) gets none.
+if [ -n "$btf" ] && [ -f "$tree/tools/testing/selftests/textpool/Makefile" ]; then
 	make -s -C "$tree" headers >/dev/null
 	if ! make -s -C "$tree/tools/testing/selftests" TARGETS=textpool \
 		O="$work/kselftest-build" KHDR_INCLUDES="-isystem $tree/usr/include" \

@@ -55,7 +55,10 @@ result $? "no chunk was mapped"
 sleep 1
 ba=$(stat users/bpf/allocations)
 fa=$(stat users/ftrace/allocations)
-[ "$ba" = 0 ] && [ "$fa" = "$fa0" ]
+# bpf_users.sh swaps BPF trampolines while attached: modify_ftrace_direct()
+# registers its static tmp_ops, which keeps the trampoline it gets on first
+# use, as every static ftrace_ops does (as on the base): one more at most.
+[ "$ba" = 0 ] && [ "$fa" -le $((fa0 + 1)) ]
 result $? "BPF and ftrace allocations are all given back (bpf $ba, ftrace $fa0 -> $fa)"
 [ "$(stat stats/alloc_failures)" = 0 ]
 result $? "no allocation failed"
