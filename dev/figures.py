@@ -24,16 +24,20 @@ FAIL line per figure, in make check's results format.
 import re
 import sys
 
-# Two boots of the same kernel differed by one split per step (12 and 13
-# level-2 splits for the ftrace and kprobe step).
-SPLIT_SLACK = 3
+# How many more splits the textpool=off boot may show than the base's,
+# from pairs of make check runs (level-2 splits after the ftrace and kprobe
+# step, textpool=off / CONFIG_TEXTPOOL=n): 12 / 13, 16 / 17, 18 / 14; the
+# base kernel alone has given 14 to 35 for that step.  A page per BPF
+# program, the regression this guards against next to the exact mapping
+# counts, added 10.
+SPLIT_SLACK = 6
 EXACT = ('x4k', 'x2m')
 
 
 def slack(figure, base):
     """How far a figure may be from the base's: splits by SPLIT_SLACK or a
-    quarter of the base's, DirectMap4k by 2 MiB per level-2 split of that."""
-    splits = max(SPLIT_SLACK, abs(base['l2']) // 4)
+    third of the base's, DirectMap4k by 2 MiB per level-2 split of that."""
+    splits = max(SPLIT_SLACK, abs(base['l2']) // 3)
     return {'l2': splits, 'dm4k': splits * 2048}.get(figure, 0)
 
 

@@ -61,6 +61,20 @@ class Figures(unittest.TestCase):
         rc, _ = self.run_figures(log, BASE)
         self.assertEqual(rc, 0)
 
+    def test_a_ci_pair_passes(self):
+        # A pair of boots in CI: 4 splits more than the base, by placement.
+        ref = BASE.replace('l2=12 l3=0 dm4k=57216', 'l2=14 l3=0 dm4k=61312')
+        log = BASE.replace('l2=12 l3=0 dm4k=57216', 'l2=18 l3=0 dm4k=69504')
+        rc, lines = self.run_figures(log, ref)
+        self.assertEqual(rc, 0, lines)
+
+    def test_one_split_beyond_the_slack_fails(self):
+        log = BASE.replace('l2=12 l3=0 dm4k=57216', 'l2=19 l3=0 dm4k=57216')
+        rc, lines = self.run_figures(log, BASE)
+        self.assertEqual(rc, 1)
+        self.assertIn('FAIL off: + 40 ftrace instances + 40 kprobes: level-2 '
+                      'direct-map splits +19, the base +12 (at most 6 more)', lines)
+
     def test_fewer_splits_pass(self):
         # Regions split before the workload are not split again.
         ref = BASE.replace('l2=1 l3=0 dm4k=34688', 'l2=6 l3=0 dm4k=44928')
