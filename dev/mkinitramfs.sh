@@ -26,15 +26,19 @@ for c in "$TP_TOP"/dev/guest/*.c; do
 	gcc -static -O2 -Wall -Werror -o "$root/usr/bin/$(basename "$c" .c)" "$c"
 done
 
-# numactl and Debian's bpftool (bpf_users.sh), and what they link against.
-for bin in /usr/bin/numactl /usr/sbin/bpftool; do
-	install -m 755 "$bin" "$root/usr/bin/"
-	ldd "$bin" | awk '/=>/ {print $3} /ld-linux/ {print $1}' | while read -r lib; do
+# install_bin BIN NAME: BIN as /usr/bin/NAME, with what it links against.
+install_bin() {
+	install -m 755 "$1" "$root/usr/bin/$2"
+	ldd "$1" | awk '/=>/ {print $3} /ld-linux/ {print $1}' | while read -r lib; do
 		[ -f "$lib" ] || continue
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done
-done
+}
+
+# numactl and Debian's bpftool (bpf_users.sh).
+install_bin /usr/bin/numactl numactl
+install_bin /usr/sbin/bpftool bpftool
 
 # The tree's own bpftool, for bpf_users.sh's "bpftool prog dump jited":
 # Debian's bpftool is built without a disassembler and refuses it ("No
@@ -52,12 +56,7 @@ if [ -n "$btf" ] && [ -f "$tree/tools/testing/selftests/textpool/bpf_users.sh" ]
 		{ tail -n 30 "$bt/build.log" >&2; tp_die "building the tree's bpftool failed"; }
 	"$bt/bpftool" version | grep -q 'features:.*libbfd' ||
 		tp_die "the tree's bpftool has no libbfd: install binutils-dev"
-	install -m 755 "$bt/bpftool" "$root/usr/bin/bpftool-jited"
-	ldd "$bt/bpftool" | awk '/=>/ {print $3}' | while read -r lib; do
-		[ -f "$lib" ] || continue
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
+	install_bin "$bt/bpftool" bpftool-jited
 fi
 
 # textpoolctl, statically linked.
