@@ -10,12 +10,14 @@
 #   make patch        out/textpool-6.12.patch and out/series/
 #   make kernel       build/linux's bzImage, incrementally (ccache)
 #   make kernel-base  the pristine base with the same configuration
+#   make kernel-mainline  mainline 7.3 (Debian) with the same configuration
 #   make shell        an interactive guest (leave it with 'poweroff -f')
 #   make check-series every prefix of the series builds (bisectable), and
 #                     the series without its tests; see README.md
 #   make check-debug  the guest tests on a debug kernel (KASAN, kmemleak,
 #                     lockdep, ...) with a long stress run; see README.md
-#   make bench        benchmarks, textpool against the base, in the guest
+#   make bench        benchmarks: base 6.12, textpool and mainline 7.3 side
+#                     by side in the guest; out/bench.{md,json,png}
 #   make clean        remove build/ and out/ (the cache of the base stays)
 # BUILD=dir puts the trees elsewhere; TP_ACCEL=kvm tries KVM.
 
@@ -23,7 +25,7 @@ BUILD ?= $(CURDIR)/build
 export TP_BUILD := $(abspath $(BUILD))
 DEV := $(CURDIR)/dev
 
-.PHONY: all deps tree refresh patch kernel kernel-base run shell check check-series check-debug bench clean
+.PHONY: all deps tree refresh patch kernel kernel-base kernel-mainline bench-smoke run shell check check-series check-debug bench clean
 
 all: kernel
 
@@ -46,6 +48,10 @@ kernel-base: deps
 	@$(DEV)/mktree.sh --base
 	@$(DEV)/kbuild.sh $(TP_BUILD)/linux-base build
 
+kernel-mainline: deps
+	@$(DEV)/mktree.sh --mainline
+	@$(DEV)/kbuild.sh $(TP_BUILD)/linux-7.3 build
+
 run: kernel
 	@TP_QUIET=1 $(DEV)/guest.sh $(TP_BUILD)/linux run $(TP_BUILD)/run.log 900
 	@grep -E '^textpool-demo' $(TP_BUILD)/run.log | sed 's/^textpool-demo: //' 
@@ -62,7 +68,7 @@ check-series: tree
 check-debug: deps
 	@$(DEV)/check-debug.sh
 
-bench: kernel kernel-base
+bench: kernel kernel-base kernel-mainline
 	@$(DEV)/bench.sh
 
 clean:

@@ -15,6 +15,18 @@ TP_BUILD=${TP_BUILD:-$TP_TOP/build}
 TP_TREE=${TP_TREE_DIR:-$TP_BUILD/linux}
 TP_DEBUG_TREE=$TP_BUILD/linux-debug
 TP_BASE_TREE=$TP_BUILD/linux-base
+# The mainline peer of make bench: Debian's linux-source-7.3 from
+# trixie-backports (2026-12-02: 7.3.4-1~bpo13+1; only experimental had a 7.3,
+# an -rc, when the bench was first written), fetched with apt through a
+# private configuration (dev/fetch-base.sh --mainline) that adds that suite
+# of the archive this machine uses, pinned by version and sha256 like the base.
+TP_ML_PKG=linux-source-7.3
+TP_ML_VERSION=7.3.4-1~bpo13+1
+TP_ML_SHA256=703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3
+TP_ML_SUITE=trixie-backports
+TP_ML_DEB=${TP_ML_PKG}_${TP_ML_VERSION}_all.deb
+TP_ML_GIT=$TP_CACHE/linux-7.3.4.git
+TP_ML_TREE=$TP_BUILD/linux-7.3
 TP_OUT=$TP_TOP/out
 
 # Directories of the repository that hold new kernel files (the overlay).
@@ -67,7 +79,7 @@ tp_need_pkgs() {
 # Everything the build and the guest need from Debian.
 TP_HOST_PKGS="build-essential flex bison bc libelf-dev libssl-dev cpio xz-utils
 kmod ccache qemu-system-x86 busybox-static numactl python3 python3-docutils git
-perl jq shellcheck util-linux rsync python3-ply python3-git
+perl jq shellcheck util-linux rsync python3-ply python3-git gnuplot-nox
 dwarves clang bpftool libbpf-dev zlib1g-dev libzstd-dev binutils-dev"
 
 # tp_summary RESULTS LOGDIR [PREFIX [SUFFIX]]: the failed tests by name,

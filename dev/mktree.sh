@@ -10,6 +10,8 @@
 #   mktree.sh --base   the pristine tree (build/linux-base)
 #   mktree.sh --debug  a second textpool tree (build/linux-debug), for the
 #                      debug kernel of make check-debug; never edited
+#   mktree.sh --mainline  pristine mainline 7.3 (build/linux-7.3), the peer
+#                      of make bench
 #
 # Re-running it brings the tree up to date with patches/ when they changed;
 # it refuses to throw away edits that were not saved with `make refresh`.
@@ -21,14 +23,18 @@ if [ "${1:-}" = --debug ]; then
 	TP_TREE=$TP_DEBUG_TREE
 fi
 
-"$TP_TOP/dev/fetch-base.sh"
+if [ "${1:-}" = --mainline ]; then
+	"$TP_TOP/dev/fetch-base.sh" --mainline
+else
+	"$TP_TOP/dev/fetch-base.sh"
+fi
 
 clone_base() {
-	local dir=$1
+	local dir=$1 from=${2:-$TP_BASE_GIT}
 	[ -d "$dir/.git" ] && return 0
 	mkdir -p "$(dirname "$dir")"
-	tp_info "cloning the base into $dir"
-	git clone -q --local "$TP_BASE_GIT" "$dir"
+	tp_info "cloning $(basename "$from" .git) into $dir"
+	git clone -q --local "$from" "$dir"
 	git -C "$dir" config core.autocrlf false
 	git -C "$dir" config advice.detachedHead false
 	git -C "$dir" checkout -q -B textpool base
@@ -36,6 +42,10 @@ clone_base() {
 
 if [ "${1:-}" = --base ]; then
 	clone_base "$TP_BASE_TREE"
+	exit 0
+fi
+if [ "${1:-}" = --mainline ]; then
+	clone_base "$TP_ML_TREE" "$TP_ML_GIT"
 	exit 0
 fi
 
