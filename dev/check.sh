@@ -10,7 +10,9 @@
 #      a second boot with textpool=off: the users work through the fallback;
 #      every test the sources define must have reported (dev/expect.py);
 #      under KASLR the two boots must place the first chunk differently
-#   5. the whole series built with CONFIG_TEXTPOOL=n, booted: its users
+#   5. a smoke run of make bench on the textpool kernel (small counts): the
+#      report parses and its JSON has every field (dev/bench.sh --smoke)
+#   6. the whole series built with CONFIG_TEXTPOOL=n, booted: its users
 #      behave as on the base kernel (dev/guest/check-n.sh)
 # Prints each failing test by name and ends with "N passed, N failed,
 # N skipped"; exits non-zero on any failure, kernel splat, crash or hang.
@@ -127,6 +129,8 @@ if "$TP_TOP/dev/kbuild.sh" "$TP_TREE" build 2>"$out/build.err"; then
 	layer "guest booted with textpool=off"
 	boot "guest(textpool=off)" "$TP_TREE" check-off "$out/console-off.log" 1200
 	chunk_placement "$out/console.log" "$out/console-off.log"
+	layer "make bench, smoke run"
+	"$TP_TOP/dev/bench.sh" --smoke "$out/bench" "$results"
 else
 	cat "$out/build.err" >&2
 	fail "build: kernel"

@@ -5,10 +5,11 @@
 #   guest.sh TREE MODE LOG [TIMEOUT] [EXTRA-CMDLINE]
 # MODE is check, check-off, check-n, check-debug, run, bench or shell (see
 # dev/guest/init).  The guest has 2 vCPUs and 2 NUMA nodes of 1 CPU + 1 GiB
-# each, runs under single-threaded TCG (see below; set TP_ACCEL=kvm to try
-# KVM) and its serial console goes to LOG (and to the terminal).  A guest
-# that does not finish within TIMEOUT seconds, or that ends without saying
-# "textpool-guest: done", fails with the last console lines printed.
+# each (TP_GUEST_NODE_MEM=2G: 2 GiB each, what make bench gives every kernel
+# it compares), runs under single-threaded TCG (see below; set TP_ACCEL=kvm
+# to try KVM) and its serial console goes to LOG (and to the terminal).  A
+# guest that does not finish within TIMEOUT seconds, or that ends without
+# saying "textpool-guest: done", fails with the last console lines printed.
 
 . "$(dirname "$0")/common.sh"
 
@@ -46,9 +47,11 @@ check | check-debug)
 	;;
 check-off) cmdline="$cmdline kunit.enable=1 textpool=off" ;;
 esac
-qemu=(qemu-system-x86_64 $accel -smp 2,sockets=2,cores=1,threads=1 -m 2G -nodefaults -no-reboot
-	-object memory-backend-ram,size=1G,id=m0
-	-object memory-backend-ram,size=1G,id=m1
+mem=${TP_GUEST_NODE_MEM:-1G}
+total=$(( ${mem%G} * 2 ))G
+qemu=(qemu-system-x86_64 $accel -smp 2,sockets=2,cores=1,threads=1 -m "$total" -nodefaults -no-reboot
+	-object memory-backend-ram,size="$mem",id=m0
+	-object memory-backend-ram,size="$mem",id=m1
 	-numa node,nodeid=0,cpus=0,memdev=m0
 	-numa node,nodeid=1,cpus=1,memdev=m1
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline")

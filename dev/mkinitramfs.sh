@@ -23,7 +23,7 @@ for f in "$TP_TOP"/dev/guest/*.sh; do
 done
 install -m 755 "$TP_TOP/dev/guest/tp-mappings" "$root/usr/bin/"
 for c in "$TP_TOP"/dev/guest/*.c; do
-	gcc -static -O2 -Wall -Werror -o "$root/usr/bin/$(basename "$c" .c)" "$c"
+	gcc -static -O2 -Wall -Werror -o "$root/usr/bin/$(basename "$c" .c)" "$c" -lm
 done
 
 # install_bin BIN NAME: BIN as /usr/bin/NAME, with what it links against.

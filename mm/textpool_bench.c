@@ -7,24 +7,29 @@
  * later with "echo 1 > /sys/module/textpool_bench/parameters/run".  It
  * prints one line per measurement to the console (here folded):
  *
- *   textpool-bench: impl=textpool size=64 live=10000 nodes=2 iters=4000
- *                   ns_per_op=N alloc_ns=A free_ns=F
- *   textpool-bench: impl=execmem size=64 live=10000 nodes=2 iters=200
- *                   ns_per_op=N alloc_ns=A free_ns=F
+ *   textpool-bench: impl=textpool size=64 live=10000 nodes=2 threads=1
+ *                   iters=4000 ns_per_op=N alloc_ns=A free_ns=F
+ *   textpool-bench: impl=execmem size=64 live=10000 nodes=2 threads=1
+ *                   iters=200 ns_per_op=N alloc_ns=A free_ns=F
  *   textpool-bench: done
  *
  * An op is one allocation plus one free of @size bytes (ns_per_op =
  * alloc_ns + free_ns, each per call), made while @live
  * other allocations of the same implementation (random sizes of 64 B to
- * 4 KiB, spread over the nodes with memory) are kept alive.  textpool is
- * measured with 100, 1,000 and 10,000 live allocations to show how it
- * scales; execmem with 10,000.
+ * 4 KiB, spread over the nodes with memory) are kept alive.  Both
+ * implementations are measured with 100 and 10,000 live allocations,
+ * textpool with 1,000 too to show how it scales.  threads=N lines are the
+ * contended case: one thread on each online CPU (both vCPUs of the guest),
+ * each allocating on its own node, all at once; their ns are the mean of
+ * the threads' per-op times.
  */
 
 #define pr_fmt(fmt) "textpool-bench: " fmt
 
 #include <linux/execmem.h>
+#include <linux/completion.h>
 #include <linux/init.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -43,6 +48,7 @@
 
 static const size_t bench_sizes[] = { 64, 256, 1024, 4096 };
 static const unsigned int bench_live[] = { 100, 1000, BENCH_MAX_LIVE };
+#define BENCH_MAX_THREADS	8
 
 static DEFINE_MUTEX(bench_lock);
 static bool bench_run_at_boot;
@@ -122,9 +128,12 @@ struct bench_result {
 	u64 free_ns;	/* per free */
 };
 
-/* Time allocations and frees of @size, in batches, alternating nodes. */
+/*
+ * Time allocations and frees of @size, in batches, on node @nid, or
+ * alternating nodes with NUMA_NO_NODE.
+ */
 static void bench_ops(const struct bench_impl *impl, size_t size,
-		      unsigned int iters, struct bench_result *r)
+		      unsigned int iters, int nid, struct bench_result *r)
 {
 	void *batch[BENCH_BATCH];
 	unsigned int i, j, n = 0;
@@ -133,7 +142,7 @@ static void bench_ops(const struct bench_impl *impl, size_t size,
 	for (i = 0; i < iters; i += BENCH_BATCH) {
 		t0 = ktime_get_ns();
 		for (j = 0; j < BENCH_BATCH; j++)
-			batch[j] = impl->alloc(size,
+			batch[j] = impl->alloc(size, nid != NUMA_NO_NODE ? nid :
 					       bench_nids[(i + j) % bench_nr_nids]);
 		t1 = ktime_get_ns();
 		/* Free in another order than allocated: no easy merging. */
@@ -171,9 +180,9 @@ static void bench_one(const struct bench_impl *impl, unsigned int live,
 		if (!all_sizes && bench_sizes[s] != 256)
 			continue;
 		textpool_refill_counts(&refills0, &extents0, &ns0);
-		bench_ops(impl, bench_sizes[s], impl->iters, &r);
+		bench_ops(impl, bench_sizes[s], impl->iters, NUMA_NO_NODE, &r);
 		textpool_refill_counts(&refills1, &extents1, &ns1);
-		pr_info("impl=%s size=%zu live=%u nodes=%u iters=%u ns_per_op=%llu alloc_ns=%llu free_ns=%llu refills=%lu refill_extents=%lu refill_ns=%llu\n",
+		pr_info("impl=%s size=%zu live=%u nodes=%u threads=1 iters=%u ns_per_op=%llu alloc_ns=%llu free_ns=%llu refills=%lu refill_extents=%lu refill_ns=%llu\n",
 			impl->name, bench_sizes[s], live, bench_nr_nids,
 			impl->iters, r.alloc_ns + r.free_ns, r.alloc_ns,
 			r.free_ns, refills1 - refills0, extents1 - extents0,
@@ -183,10 +192,77 @@ static void bench_one(const struct bench_impl *impl, unsigned int live,
 	bench_depopulate(impl, p, live);
 }
 
+struct bench_thread {
+	const struct bench_impl *impl;
+	int nid;
+	struct completion *start;
+	struct bench_result r;
+	struct completion done;
+};
+
+static int bench_thread_fn(void *arg)
+{
+	struct bench_thread *t = arg;
+
+	/* Start together: the point is that the threads run at once. */
+	wait_for_completion(t->start);
+	bench_ops(t->impl, 256, t->impl->iters, t->nid, &t->r);
+	complete(&t->done);
+	return 0;
+}
+
+/* 256 B ops of @impl from every online CPU at once, @live kept alive. */
+static void bench_contended(const struct bench_impl *impl, unsigned int live)
+{
+	struct bench_thread *t;
+	struct task_struct *task;
+	unsigned int n = 0, i;
+	struct completion start;
+	u64 a = 0, f = 0;
+	void **p;
+	int cpu;
+
+	t = kcalloc(BENCH_MAX_THREADS, sizeof(*t), GFP_KERNEL);
+	p = t ? bench_populate(impl, live) : NULL;
+	if (!p) {
+		pr_warn("impl=%s live=%u threads: out of memory\n", impl->name, live);
+		kfree(t);
+		return;
+	}
+	init_completion(&start);
+	for_each_online_cpu(cpu) {
+		if (n == BENCH_MAX_THREADS)
+			break;
+		t[n].impl = impl;
+		t[n].nid = cpu_to_node(cpu);
+		t[n].start = &start;
+		init_completion(&t[n].done);
+		task = kthread_run_on_cpu(bench_thread_fn, &t[n], cpu,
+					  "textpool_bench/%u");
+		if (IS_ERR(task)) {
+			pr_warn("impl=%s: no thread on CPU %d\n", impl->name, cpu);
+			break;
+		}
+		n++;
+	}
+	complete_all(&start);
+	for (i = 0; i < n; i++) {
+		wait_for_completion(&t[i].done);
+		a += t[i].r.alloc_ns;
+		f += t[i].r.free_ns;
+	}
+	if (n)
+		pr_info("impl=%s size=256 live=%u nodes=%u threads=%u iters=%u ns_per_op=%llu alloc_ns=%llu free_ns=%llu\n",
+			impl->name, live, bench_nr_nids, n, impl->iters,
+			div_u64(a + f, n), div_u64(a, n), div_u64(f, n));
+	bench_depopulate(impl, p, live);
+	kfree(t);
+}
+
 static void bench_run(void)
 {
 	struct textpool_stats st;
-	unsigned int l;
+	unsigned int l, i;
 	int nid;
 
 	mutex_lock(&bench_lock);
@@ -194,17 +270,23 @@ static void bench_run(void)
 	for_each_node_state(nid, N_MEMORY)
 		bench_nids[bench_nr_nids++] = nid;
 
-	/* Sizes at 10,000 live allocations, both implementations. */
-	bench_one(&bench_impls[0], BENCH_MAX_LIVE, true);
-	bench_one(&bench_impls[1], BENCH_MAX_LIVE, true);
-	/* Scaling of textpool with the live allocations, 256 B ops. */
+	/* Sizes at 10,000 live allocations, every implementation. */
+	for (i = 0; i < ARRAY_SIZE(bench_impls); i++)
+		bench_one(&bench_impls[i], BENCH_MAX_LIVE, true);
+	/* Scaling with the live allocations, 256 B ops. */
 	for (l = 0; l < ARRAY_SIZE(bench_live) - 1; l++)
-		bench_one(&bench_impls[0], bench_live[l], false);
+		for (i = 0; i < ARRAY_SIZE(bench_impls); i++)
+			if (i == 0 || bench_live[l] == 100)
+				bench_one(&bench_impls[i], bench_live[l], false);
+	/* Contention: every CPU at once. */
+	for (i = 0; i < ARRAY_SIZE(bench_impls); i++)
+		bench_contended(&bench_impls[i], BENCH_MAX_LIVE);
 
 	textpool_get_stats(NUMA_NO_NODE, &st);
-	pr_info("stats chunks=%lu allocations=%lu fallback_allocs=%lu fallback_allocations=%lu alloc_failures=%lu\n",
+	pr_info("stats chunks=%lu allocations=%lu fallback_allocs=%lu fallback_allocations=%lu alloc_failures=%lu chunk_meta_bytes=%zu\n",
 		st.chunks, st.allocations, st.fallback_allocs,
-		st.fallback_allocations, st.alloc_failures);
+		st.fallback_allocations, st.alloc_failures,
+		textpool_chunk_meta_bytes());
 	pr_info("done\n");
 	mutex_unlock(&bench_lock);
 }
