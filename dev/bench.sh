@@ -22,16 +22,17 @@ export TP_GUEST_NODE_MEM=2G
 if [ "${1:-}" = --smoke ]; then
 	dir=$2 results=$3
 	mkdir -p "$dir"
-	# STEPS:CHURN:INSTANCES:KPROBES
-	if TP_QUIET=1 "$TP_TOP/dev/guest.sh" "$TP_TREE" bench "$dir/bench-textpool.log" 300 \
-		"tp.bench=200,400:200:4:4" 2>"$dir/guest.err" &&
+	# STEPS:CHURN:INSTANCES:KPROBES:MICROBENCHMARK (the microbenchmark
+	# takes minutes under TCG: not in the smoke run)
+	if TP_QUIET=1 "$TP_TOP/dev/guest.sh" "$TP_TREE" bench "$dir/bench-textpool.log" 400 \
+		"tp.bench=200,400:200:4:4:0" 2>"$dir/guest.err" &&
 		python3 "$TP_TOP/dev/bench_report.py" "$dir" textpool="$dir/bench-textpool.log" 2>>"$dir/guest.err" &&
 		python3 "$TP_TOP/dev/bench_report.py" --validate "$dir/bench.json" >"$dir/validate.log" 2>&1 &&
 		[ -s "$dir/bench.png" ] && grep -q '^| load-400 | executable 4 KiB mappings' "$dir/bench.md"; then
-		echo "PASS bench: smoke run (200 and 400 programs, churn, tracing, microbenchmark): out/bench.{md,json,png} complete" >>"$results"
+		echo "PASS bench: smoke run (200 and 400 programs, churn, tracing): the report is complete" >>"$results"
 	else
-		cat "$dir/guest.err" "$dir/validate.log" 2>/dev/null | tail -n 20 >&2
-		echo "FAIL bench: smoke run (200 and 400 programs, churn, tracing, microbenchmark): out/bench.{md,json,png} complete" >>"$results"
+		echo "FAIL bench: smoke run (200 and 400 programs, churn, tracing): the report is complete" >>"$results"
+		tail -n 20 "$dir/guest.err" "$dir/validate.log" >&2 2>/dev/null || true
 	fi
 	exit 0
 fi

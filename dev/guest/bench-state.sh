@@ -21,15 +21,11 @@ T=/sys/kernel/tracing
 packsize=$((2097152 * $(ls -d /sys/devices/system/node/node[0-9]* | wc -l)))
 line="tp-bench-state: phase=$phase $(tp-mappings)"
 line="$line $(awk -v pack="$packsize" '
-function hex(s,   i, c, v) {
-	v = 0; s = tolower(s)
-	for (i = 3; i <= length(s); i++) { c = index("0123456789abcdef", substr(s, i, 1)) - 1; v = v * 16 + c }
-	return v
-}
 {
-	split($1, r, "-"); a = hex(r[1])
-	# MODULES_VADDR..MODULES_END of x86-64 (4-level and 5-level alike)
-	if (a < hex("0xffffffffc0000000") || a >= hex("0xffffffffff000000")) next
+	# MODULES_VADDR..MODULES_END of x86-64; fixed-width addresses compare
+	# as strings (busybox awk would read them as floating point numbers)
+	a = substr($0, 1, 18)
+	if (a < "0xffffffffc0000000" || a >= "0xffffffffff000000") next
 	size = $2; pages = 0
 	for (i = 3; i <= NF; i++) {
 		if ($i ~ /^pages=/) pages = substr($i, 7) + 0
@@ -38,7 +34,8 @@ function hex(s,   i, c, v) {
 	}
 	areas++
 	if (pages) { bytes += pages * 4096; tpages += pages }
-	else bytes += size - 4096
+	else if (size % 2097152) bytes += size - 4096	# the guard page
+	else bytes += size				# VM_NO_GUARD
 	if (size == pack + 4096 || size == pack) packs++
 }
 END { printf "areas=%d text_bytes=%.0f text_pages=%d packs=%d n0=%d n1=%d", areas, bytes, tpages, packs, n0, n1 }

@@ -13,10 +13,12 @@ BPF_STEPS=${BPF_STEPS:-1000,10000,50000}
 BPF_CHURN=${BPF_CHURN:-10000}
 NINST=${NINST:-100}
 NKPROBES=${NKPROBES:-100}
+MICRO=${MICRO:-1}
+# tp.bench=STEPS:CHURN:INSTANCES:KPROBES:MICRO (make check's smoke run)
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	tp.bench=*) set -- $(echo "${arg#tp.bench=}" | tr ':' ' ')
-		BPF_STEPS=$1 BPF_CHURN=$2 NINST=$3 NKPROBES=$4 ;;
+		BPF_STEPS=$1 BPF_CHURN=$2 NINST=$3 NKPROBES=$4 MICRO=$5 ;;
 	esac
 done
 T=/sys/kernel/tracing
@@ -34,11 +36,13 @@ if dmesg | grep -q 'Enabling IBPB for BPF'; then
 else
 	echo "tp-bench: predictor flush not enabled on this CPU"
 fi
+# /proc/vmallocinfo shows real addresses to root only with kptr_restrict=1
+echo 1 >/proc/sys/kernel/kptr_restrict
 /tp/bench-state.sh boot
 tp-bench-load "$BPF_STEPS" "$BPF_CHURN" 1 /tp/bench-phase.sh
 rc=$?
 # CONFIG_TEXTPOOL_BENCH=y: built in, runs (and blocks) when poked.
-if [ -w /sys/module/textpool_bench/parameters/run ]; then
+if [ "$MICRO" = 1 ] && [ -w /sys/module/textpool_bench/parameters/run ]; then
 	echo 1 >/sys/module/textpool_bench/parameters/run
 fi
 exit $rc

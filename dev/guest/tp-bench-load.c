@@ -68,6 +68,7 @@ struct worker {
 	double unload_us[MAX_SAMPLES];
 	unsigned int sizes[MAX_SAMPLES];	/* jited size of each load */
 	int nsizes;
+	int twin_a, twin_b;	/* classic twin: bytes = a + b * insns */
 	int failed;
 	char error[160];
 };
@@ -214,8 +215,11 @@ static int twin_bytes(int n)
 	unsigned int bytes;
 	int i, fd;
 
-	*p++ = (struct bpf_insn){ .code = BPF_ALU | BPF_XOR | BPF_X, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_0 };
-	*p++ = (struct bpf_insn){ .code = BPF_ALU | BPF_XOR | BPF_X, .dst_reg = BPF_REG_7, .src_reg = BPF_REG_7 };
+	/* w = 0 is JITed as the xor of the conversion (which the verifier
+	 * would refuse: it reads a register never written)
+	 */
+	*p++ = (struct bpf_insn){ .code = BPF_ALU | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 };
+	*p++ = (struct bpf_insn){ .code = BPF_ALU | BPF_MOV | BPF_K, .dst_reg = BPF_REG_7 };
 	*p++ = (struct bpf_insn){ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_6, .src_reg = BPF_REG_1 };
 	for (i = 0; i < n; i++)
 		*p++ = (struct bpf_insn){ .code = BPF_ALU | BPF_ADD | BPF_K, .dst_reg = BPF_REG_0, .imm = 1000 };
@@ -341,6 +345,8 @@ static void worker(int node, int max, int cmd, int ack, unsigned long long seed)
 	}
 	twin_b = (twin_b - twin_a) / 10;
 	twin_a -= 10 * twin_b;
+	w->twin_a = twin_a;
+	w->twin_b = twin_b;
 	if (write(ack, "r", 1) != 1)
 		exit(1);
 	while (read(cmd, &c, 1) == 1 && read(cmd, &arg, sizeof(arg)) == sizeof(arg)) {
@@ -470,6 +476,13 @@ int main(int argc, char **argv)
 		}
 		pid[k] = fork();
 		if (pid[k] == 0) {
+			/* An earlier worker sees the end of its commands only
+			 * if no one else holds their pipe open.
+			 */
+			for (int j = 0; j < k; j++) {
+				close(cmd[j][1]);
+				close(ack[j][0]);
+			}
 			close(cmd[k][1]);
 			close(ack[k][0]);
 			worker(k, max / 2 + 1, cmd[k][0], ack[k][1], seed);
@@ -482,7 +495,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "tp-bench-load: worker %d: %s\n", k, workers[k].error);
 			return 1;
 		}
-	printf("tp-bench-load: seed=%llu classic_twin_bytes=%d+%d*insns\n", seed, twin_a, twin_b);
+	printf("tp-bench-load: seed=%llu classic_twin_bytes=%d+%d*insns\n", seed,
+	       workers[0].twin_a, workers[0].twin_b);
 
 	for (int st = 0; st <= 2 * nsteps && !rc; st++) {
 		int arg;
