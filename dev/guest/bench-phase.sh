@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # bench-phase.sh PHASE: called by tp-bench-load after each phase, with the
-# programs still loaded.  After the churn at the last step, ftrace
-# instances and kprobe events come and go (phase "tracing").
+# programs still loaded.  After the last phase of the last step
+# ($trace_after, from bench.sh), ftrace instances and kprobe events come
+# and go (phases "tracing" and "untraced").
 phase=$1
 # Frees of BPF images wait for an RCU grace period.
 sleep 1
 /tp/bench-state.sh "$phase"
-[ "$phase" = "churn-$last" ] || exit 0
+[ "$phase" = "${trace_after:?}" ] || exit 0
 
 t0=$(date +%s)
 # Syscall entry points: distinct, rarely called functions.

@@ -17,13 +17,17 @@ MICRO=${MICRO:-1}
 # tp.bench=STEPS:CHURN:INSTANCES:KPROBES:MICRO (make check's smoke run)
 for arg in $(cat /proc/cmdline); do
 	case $arg in
-	tp.bench=*) set -- $(echo "${arg#tp.bench=}" | tr ':' ' ')
+	tp.bench=*)
+		# shellcheck disable=SC2046 # split on purpose
+		set -- $(echo "${arg#tp.bench=}" | tr ':' ' ')
 		BPF_STEPS=$1 BPF_CHURN=$2 NINST=$3 NKPROBES=$4 MICRO=$5 ;;
 	esac
 done
 T=/sys/kernel/tracing
-last=${BPF_STEPS##*,}
-export T NINST NKPROBES last
+# Tracing comes and goes after the last phase of the last step.
+trace_after=churn-${BPF_STEPS##*,}
+[ "$BPF_CHURN" = 0 ] && trace_after=load-${BPF_STEPS##*,}
+export T NINST NKPROBES trace_after
 
 echo "tp-bench: kernel=$(uname -r) steps=$BPF_STEPS churn=$BPF_CHURN ninst=$NINST nkprobes=$NKPROBES mem_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo)"
 # The BPF predictor flush of classic programs, counted where the kernel
