@@ -133,6 +133,8 @@ def fmt(v):
     if v is None:
         return '-'
     if isinstance(v, float):
+        if v < 10:
+            return f'{v:.2f}'
         return f'{v:,.1f}' if v < 100 else f'{v:,.0f}'
     if isinstance(v, int):
         return f'{v:,}'
@@ -153,7 +155,7 @@ def report(outdir, logs):
     data = {
         'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
         'guest': 'QEMU TCG, 2 vCPUs, 2 NUMA nodes of 1 CPU and %s each' %
-                 os.environ.get('TP_GUEST_NODE_MEM', '1G').replace('G', ' GiB'),
+                 os.environ.get('TP_GUEST_NODE_MEM', '2G').replace('G', ' GiB'),
         'note': 'timings under TCG are compared as ratios only; counts are exact',
         'metadata_model': {'per_vmalloc_area': AREA_META, 'per_page': PAGE_ARRAY,
                            'per_bpf_prog_pack': PACK_META,
