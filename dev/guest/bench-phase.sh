@@ -5,8 +5,22 @@
 # ($trace_after, from bench.sh), ftrace instances and kprobe events come
 # and go (phases "tracing" and "untraced").
 phase=$1
-# Frees of BPF images wait for an RCU grace period.
-sleep 1
+# Frees of BPF images wait for an RCU grace period and run from a work
+# item: with tens of thousands of them under TCG that takes seconds.  Read
+# the state once the Modules area of /proc/vmallocinfo stopped changing
+# (2 s apart, 120 s at most).
+settle() {
+	local a b i=0
+	b=$(grep '^0xffffffff[c-f]' /proc/vmallocinfo | md5sum)
+	while [ $i -lt 60 ]; do
+		sleep 2
+		a=$b
+		b=$(grep '^0xffffffff[c-f]' /proc/vmallocinfo | md5sum)
+		[ "$a" = "$b" ] && break
+		i=$((i + 1))
+	done
+}
+settle
 /tp/bench-state.sh "$phase"
 [ "$phase" = "${trace_after:?}" ] || exit 0
 
@@ -51,7 +65,7 @@ echo "tp-bench: tracing instances=$ninst kprobes=$nkp setup_s=$(($(date +%s) - t
 for d in $T/instances/bench*; do
 	[ -d "$d" ] || continue
 	echo nop >$d/current_tracer
-	rmdir $d
+	rmdir "$d"
 done
 i=0
 while [ $i -lt "$nkp" ]; do
@@ -59,5 +73,5 @@ while [ $i -lt "$nkp" ]; do
 	echo "-:bench_kp$i" >>$T/kprobe_events
 	i=$((i + 1))
 done
-sleep 2
+settle
 /tp/bench-state.sh untraced
