@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * In-kernel microbenchmark of textpool (mm/textpool.c) against the path it
- * replaces: execmem_alloc() + set_memory_rox() + execmem_free().
+ * In-kernel microbenchmark of textpool (mm/textpool.c) against the paths it
+ * replaces: execmem_alloc() + set_memory_rox() + execmem_free() (ftrace,
+ * kprobes and BPF trampolines on the base kernel) and 6.12's bpf_prog_pack
+ * (BPF programs on the base kernel, BPF's fallback with textpool).
  *
  * Run it at boot with textpool_bench.run=1 on the kernel command line, or
  * later with "echo 1 > /sys/module/textpool_bench/parameters/run".  It
@@ -18,7 +20,8 @@
  * other allocations of the same implementation (random sizes of 64 B to
  * 4 KiB, spread over the nodes with memory) are kept alive.  Both
  * implementations are measured with 100 and 10,000 live allocations,
- * textpool with 1,000 too to show how it scales.  threads=N lines are the
+ * textpool with 1,000 too to show how it scales.  bpf_prog_pack frees
+ * need the size, so every implementation's free is given it.  threads=N lines are the
  * contended case: one thread on each online CPU (both vCPUs of the guest),
  * each allocating on its own node, all at once; their ns are the mean of
  * the threads' per-op times.
@@ -28,6 +31,7 @@
 
 #include <linux/execmem.h>
 #include <linux/completion.h>
+#include <linux/filter.h>
 #include <linux/init.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -58,8 +62,14 @@ static unsigned int bench_nr_nids;
 struct bench_impl {
 	const char *name;
 	void *(*alloc)(size_t size, int nid);
-	void (*free)(void *p);
+	void (*free)(void *p, size_t size);
 	unsigned int iters;
+};
+
+/* A live allocation of the benchmark and its size. */
+struct bench_obj {
+	void *p;
+	size_t size;
 };
 
 static void *bench_textpool_alloc(size_t size, int nid)
@@ -67,7 +77,7 @@ static void *bench_textpool_alloc(size_t size, int nid)
 	return textpool_alloc_node(size, nid, TEXTPOOL_OTHER);
 }
 
-static void bench_textpool_free(void *p)
+static void bench_textpool_free(void *p, size_t size)
 {
 	textpool_free(p, TEXTPOOL_OTHER);
 }
@@ -87,40 +97,66 @@ static void *bench_execmem_alloc(size_t size, int nid)
 	return p;
 }
 
+static void bench_execmem_free(void *p, size_t size)
+{
+	execmem_free(p);
+}
+
+#ifdef CONFIG_BPF_JIT
+/* 6.12's bpf_prog_pack, as BPF uses it: int3 in the holes. */
+static void bench_pack_fill(void *area, unsigned int size)
+{
+	memset(area, 0xcc, size);
+}
+
+static void *bench_pack_alloc(size_t size, int nid)
+{
+	return bpf_prog_pack_fallback_alloc(size, bench_pack_fill);
+}
+
+static void bench_pack_free(void *p, size_t size)
+{
+	bpf_prog_pack_fallback_free(p, size);
+}
+#endif
+
 static const struct bench_impl bench_impls[] = {
 	{ "textpool", bench_textpool_alloc, bench_textpool_free, 4000 },
-	{ "execmem", bench_execmem_alloc, execmem_free, 200 },
+	{ "execmem", bench_execmem_alloc, bench_execmem_free, 200 },
+#ifdef CONFIG_BPF_JIT
+	{ "bpf_prog_pack", bench_pack_alloc, bench_pack_free, 4000 },
+#endif
 };
 
-static void **bench_populate(const struct bench_impl *impl, unsigned int live)
+static struct bench_obj *bench_populate(const struct bench_impl *impl,
+					unsigned int live)
 {
-	void **p = vcalloc(live, sizeof(*p));
+	struct bench_obj *o = vcalloc(live, sizeof(*o));
 	unsigned int i;
 
-	if (!p)
+	if (!o)
 		return NULL;
 	for (i = 0; i < live; i++) {
-		size_t size = 64 + get_random_u32_below(4096 - 64 + 1);
-
-		p[i] = impl->alloc(size, bench_nids[i % bench_nr_nids]);
-		if (!p[i])
+		o[i].size = 64 + get_random_u32_below(4096 - 64 + 1);
+		o[i].p = impl->alloc(o[i].size, bench_nids[i % bench_nr_nids]);
+		if (!o[i].p)
 			pr_warn("impl=%s populate failed at %u\n", impl->name, i);
 		cond_resched();
 	}
-	return p;
+	return o;
 }
 
-static void bench_depopulate(const struct bench_impl *impl, void **p,
-			     unsigned int live)
+static void bench_depopulate(const struct bench_impl *impl,
+			     struct bench_obj *o, unsigned int live)
 {
 	unsigned int i;
 
 	for (i = 0; i < live; i++) {
-		if (p[i])
-			impl->free(p[i]);
+		if (o[i].p)
+			impl->free(o[i].p, o[i].size);
 		cond_resched();
 	}
-	vfree(p);
+	vfree(o);
 }
 
 struct bench_result {
@@ -150,7 +186,7 @@ static void bench_ops(const struct bench_impl *impl, size_t size,
 			void *p = batch[(j * 7) % BENCH_BATCH];
 
 			if (p)
-				impl->free(p);
+				impl->free(p, size);
 		}
 		ta += t1 - t0;
 		tf += ktime_get_ns() - t1;
@@ -167,9 +203,9 @@ static void bench_one(const struct bench_impl *impl, unsigned int live,
 {
 	unsigned long refills0, refills1, extents0, extents1;
 	struct bench_result r;
+	struct bench_obj *p;
 	u64 ns0, ns1;
 	unsigned int s;
-	void **p;
 
 	p = bench_populate(impl, live);
 	if (!p) {
@@ -218,8 +254,8 @@ static void bench_contended(const struct bench_impl *impl, unsigned int live)
 	struct task_struct *task;
 	unsigned int n = 0, i;
 	struct completion start;
+	struct bench_obj *p;
 	u64 a = 0, f = 0;
-	void **p;
 	int cpu;
 
 	t = kcalloc(BENCH_MAX_THREADS, sizeof(*t), GFP_KERNEL);

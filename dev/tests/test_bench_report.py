@@ -37,6 +37,7 @@ def console(chunks=None, x4k=0, packs=0, extra=''):
     lines.append(f'tp-bench-state: phase=unload {st}')
     lines.append('textpool-bench: impl=textpool size=256 live=100 nodes=2 threads=1 iters=4 ns_per_op=100 alloc_ns=60 free_ns=40')
     lines.append('textpool-bench: impl=execmem size=256 live=100 nodes=2 threads=1 iters=4 ns_per_op=5000 alloc_ns=60 free_ns=40')
+    lines.append('textpool-bench: impl=bpf_prog_pack size=256 live=100 nodes=2 threads=1 iters=4 ns_per_op=250 alloc_ns=50 free_ns=200')
     lines.append('textpool-bench: stats chunks=2 allocations=0 fallback_allocs=0 fallback_allocations=0 alloc_failures=0 chunk_meta_bytes=40000')
     return '\n'.join(lines) + extra + '\n'
 
@@ -66,7 +67,9 @@ class BenchReport(unittest.TestCase):
         with open(os.path.join(d, 'bench.md')) as f:
             md = f.read()
         self.assertIn('| load-200 | executable 4 KiB mappings | 40 | 0 | 0.00 |', md)
-        self.assertIn('| 256 | 100 | 1 | 100 | 5,000 | 50.0x |', md)
+        # columns: textpool, then the others sorted; ratios to textpool
+        self.assertIn('| 256 | 100 | 1 | 100 | 5,000 | 250 | 50.0x | 2.5x |', md)
+        self.assertIn('| alloc+free no slower than bpf_prog_pack (size 256, 100 live, 1 thread(s)) | x0.40 |', md)
         self.assertTrue(bench_report.validate(os.path.join(d, 'bench.json')))
         # gnuplot-nox is one of the host packages (dev/common.sh)
         self.assertGreater(os.path.getsize(os.path.join(d, 'bench.png')), 1000)
