@@ -58,50 +58,50 @@ def kv(text):
     return out
 
 
+def _phase(part):
+    def put(k, d):
+        if part == 'state' and 'state' not in k['phases'].get(d['phase'], {}):
+            k['order'].append(d['phase'])
+        k['phases'].setdefault(d['phase'], {})[part] = d
+    return put
+
+
+def _info(key=None):
+    def put(k, d):
+        if key:
+            k['info'][key] = d
+        else:
+            k['info'].update(d)
+    return put
+
+
+# What a console line says, tried in this order: (pattern, what its first
+# group is handed to the action as: its key=value pairs, or the text as it
+# is, action).
+RULES = [(re.compile(rx), parse_as, fn) for rx, parse_as, fn in (
+    (r'tp-bench-load: (phase=.*)$', kv, _phase('load')),
+    (r'tp-bench-load: (seed=.*)$', kv, _info()),
+    (r'tp-bench-state: (phase=.*)$', kv, _phase('state')),
+    (r'tp-bench: (kernel=.*)$', kv, _info()),
+    (r'tp-bench: tracing (.*)$', kv, _info('tracing')),
+    (r'tp-bench: predictor flush (not )?enabled', lambda g: g is None, _info('flush_enabled')),
+    (r'(tp-bench(?:-load)?: (?:.*error.*|usage.*))$', str, lambda k, line: k['errors'].append(line)),
+    (r'textpool-bench: (impl=.*)$', kv, lambda k, d: k['micro'].append(d)),
+    (r'textpool-bench: stats (.*)$', kv, _info('textpool_stats')),
+)]
+
+
 def parse(path):
     k = {'phases': {}, 'order': [], 'micro': [], 'errors': [], 'info': {}}
     with open(path, errors='replace') as f:
         text = f.read()
     for line in text.splitlines():
         line = re.sub(r'^\[\s*\d+\.\d+\]\s?', '', line.rstrip())
-        m = re.match(r'tp-bench-load: (phase=.*)$', line)
-        if m:
-            d = kv(m.group(1))
-            ph = k['phases'].setdefault(d['phase'], {})
-            ph['load'] = d
-            continue
-        m = re.match(r'tp-bench-load: (seed=.*)$', line)
-        if m:
-            k['info'].update(kv(m.group(1)))
-            continue
-        m = re.match(r'tp-bench-state: (phase=.*)$', line)
-        if m:
-            d = kv(m.group(1))
-            if d['phase'] not in k['phases'] or 'state' not in k['phases'][d['phase']]:
-                k['order'].append(d['phase'])
-            k['phases'].setdefault(d['phase'], {})['state'] = d
-            continue
-        m = re.match(r'tp-bench: (kernel=.*)$', line)
-        if m:
-            k['info'].update(kv(m.group(1)))
-            continue
-        m = re.match(r'tp-bench: tracing (.*)$', line)
-        if m:
-            k['info']['tracing'] = kv(m.group(1))
-            continue
-        if re.match(r'tp-bench: predictor flush (not )?enabled', line):
-            k['info']['flush_enabled'] = 'not' not in line
-            continue
-        if re.match(r'tp-bench(-load)?: .*error', line) or 'tp-bench-load: usage' in line:
-            k['errors'].append(line)
-            continue
-        m = re.match(r'textpool-bench: (impl=.*)$', line)
-        if m:
-            k['micro'].append(kv(m.group(1)))
-            continue
-        m = re.match(r'textpool-bench: stats (.*)$', line)
-        if m:
-            k['info']['textpool_stats'] = kv(m.group(1))
+        for rx, parse_as, fn in RULES:
+            m = rx.match(line)
+            if m:
+                fn(k, parse_as(m.group(1)))
+                break
     return k
 
 
