@@ -243,9 +243,10 @@ def table(data):
                 if st.get('tp_allocated_bytes') is not None and st.get('tp_chunks'):
                     util = f", utilisation {100 * st['tp_allocated_bytes'] / (st['tp_chunks'] * MIB2):.1f} %"
                 fb = ', '.join(f"{c} {st.get('tp_fallback_' + c, 0)}" for c in ('large', 'disabled', 'early', 'limit', 'nomem'))
-                lines.append(f"| {phase} | textpool: chunks node 0 / 1, fallbacks by cause | | "
-                             f"{st.get('tp_chunks_n0', '?')} / {st.get('tp_chunks_n1', '?')}{util}; {fb} |"
-                             + ' |' * (len(ks) - 2 + ('textpool' in K and bool(base)) + ('textpool' in K and bool(ml))))
+                tp = (f"{st.get('tp_chunks_n0', '?')} / {st.get('tp_chunks_n1', '?')}{util}; {fb}")
+                # In the textpool column, whichever the other kernels are.
+                row(phase, 'textpool: chunks node 0 / 1, fallbacks by cause',
+                    lambda k, p: tp if k is K['textpool'] else None, False)
     micro = K.get('textpool', {}).get('micro', [])
     if micro:
         lines += ['', '## In-kernel microbenchmark (textpool kernel): ns per alloc+free', '',

@@ -67,6 +67,9 @@ class BenchReport(unittest.TestCase):
         with open(os.path.join(d, 'bench.md')) as f:
             md = f.read()
         self.assertIn('| load-200 | executable 4 KiB mappings | 40 | 0 | 0.00 |', md)
+        # textpool's own figures in its column, after the base's
+        self.assertIn('| load-200 | textpool: chunks node 0 / 1, fallbacks by cause | - | 1 / 1; '
+                      'large 0, disabled 0, early 0, limit 0, nomem 0 |  |', md)
         # columns: textpool, then the others sorted; ratios to textpool
         self.assertIn('| 256 | 100 | 1 | 100 | 5,000 | 250 | 50.0x | 2.5x |', md)
         self.assertIn('| alloc+free no slower than bpf_prog_pack (size 256, 100 live, 1 thread(s)) | x0.40 |', md)
