@@ -250,6 +250,11 @@ def table(data):
     micro = K.get('textpool', {}).get('micro', [])
     if micro:
         lines += ['', '## In-kernel microbenchmark (textpool kernel): ns per alloc+free', '',
+                  'Threads 2: both vCPUs allocate and free at once.  Single-threaded TCG '
+                  'runs the two vCPUs in turns on one host thread, so a thread may be '
+                  'descheduled inside a critical section as on an overcommitted host; '
+                  'the times include the other vCPU\'s turns, and only the ratios '
+                  'between the implementations mean something.', '',
                   '| size | live | threads | ' + ' | '.join(micro_impls(micro))
                   + ' | execmem / textpool | bpf_prog_pack / textpool |',
                   '|---|---|---|' + '---|' * (len(micro_impls(micro)) + 2)]
