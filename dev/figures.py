@@ -14,30 +14,34 @@ the first step in executable 4 KiB and 2 MiB mappings of the Modules area,
 exactly; in direct-map level-2 and level-3 splits and in DirectMap4k, no
 more than the base's (a boot that split more before the workload, as the
 textpool=off boot's KUnit suites do, finds regions split already), up to
-SPLIT_SLACK splits more: which 2 MiB pages of the direct map a
-set_memory_rox() splits depends on the physical pages the page allocator
-hands out, which two different kernels do not hand out alike.  (What
-issue 11 saw when BPF fell back to a page per program was 10 splits more
-for 2,000 programs, 40 trampolines and 40 kprobes.)  Prints one PASS or
-FAIL line per figure, in make check's results format.
+the spread of boot-to-boot placement (SPLIT_SLACK below): which 2 MiB
+pages of the direct map a set_memory_rox() splits depends on the physical
+pages the page allocator hands out, which two boots do not hand out alike.
+Prints one PASS or FAIL line per figure, in make check's results format.
 """
 import re
 import sys
 
-# How many more splits the textpool=off boot may show than the base's,
-# from pairs of make check runs (level-2 splits after the ftrace and kprobe
-# step, textpool=off / CONFIG_TEXTPOOL=n): 12 / 13, 16 / 17, 18 / 14; the
-# base kernel alone has given 14 to 35 for that step.  A page per BPF
-# program, the regression this guards against next to the exact mapping
-# counts, added 10.
-SPLIT_SLACK = 6
+# How many more splits the textpool=off boot may show than the base's.
+# Which 2 MiB pages of the direct map the workload splits depends on where
+# the page allocator puts the pages it makes read-only, not on how many
+# there are (those are the executable 4 KiB mappings, compared exactly):
+# level-2 splits after the ftrace and kprobe step in pairs of make check
+# runs, textpool=off / CONFIG_TEXTPOOL=n, were 12 / 13, 16 / 17, 18 / 14
+# and 7 / 22, so either kernel alone spreads from 7 to 22.  What this
+# still catches is a kernel that splits far more than the base (more than
+# twice the base's, and 16 more): the page-per-program fallback of issue
+# 11 added 10 splits, which this spread hides, and 976 mappings, which the
+# exact count does not.
+SPLIT_SLACK = 16
 EXACT = ('x4k', 'x2m')
 
 
 def slack(figure, base):
-    """How far a figure may be from the base's: splits by SPLIT_SLACK or a
-    third of the base's, DirectMap4k by 2 MiB per level-2 split of that."""
-    splits = max(SPLIT_SLACK, abs(base['l2']) // 3)
+    """How far a figure may be from the base's: splits by SPLIT_SLACK or as
+    many again as the base's, DirectMap4k by 2 MiB per level-2 split of
+    that."""
+    splits = max(SPLIT_SLACK, abs(base['l2']))
     return {'l2': splits, 'dm4k': splits * 2048}.get(figure, 0)
 
 
