@@ -21,10 +21,10 @@
  * 4 KiB, spread over the nodes with memory) are kept alive.  Both
  * implementations are measured with 100 and 10,000 live allocations,
  * textpool with 1,000 too to show how it scales.  bpf_prog_pack frees
- * need the size, so every implementation's free is given it.  threads=N lines are the
- * contended case: one thread on each online CPU (both vCPUs of the guest),
- * each allocating on its own node, all at once; their ns are the mean of
- * the threads' per-op times.
+ * need the size, so every implementation's free is given it.  threads=N
+ * lines are the contended case: one thread on each online CPU (both vCPUs
+ * of the guest), each allocating on its own node, all at once; their ns
+ * are the mean of the threads' per-op times.
  */
 
 #define pr_fmt(fmt) "textpool-bench: " fmt
