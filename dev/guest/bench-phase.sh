@@ -5,20 +5,32 @@
 # ($trace_after, from bench.sh), ftrace instances and kprobe events come
 # and go (phases "tracing" and "untraced").
 phase=$1
-# Frees of BPF images wait for an RCU grace period and run from a work
-# item: with tens of thousands of them under TCG that takes seconds.  Read
-# the state once the Modules area of /proc/vmallocinfo stopped changing
-# (2 s apart, 120 s at most).
+# Frees of BPF programs wait for an RCU grace period and run from a work
+# item: with tens of thousands of them under TCG that takes many seconds,
+# and a bpf_prog_pack (or an execmem cache block) leaves the Modules area
+# only with the last program in it, so that area alone can stand still
+# for seconds while frees go on.  Each program's struct bpf_prog is
+# vmalloc()ed (bpf_prog_alloc_no_stats, bpf_prog_realloc) and vfree()d as
+# its image is freed: read the state once neither those nor the Modules
+# area changed for 4 s (300 s at most).
+sig() {
+	awk '/^0xffffffff[c-f]/ || / bpf_prog_(alloc_no_stats|realloc)\+/' /proc/vmallocinfo | md5sum
+}
 settle() {
-	local a b i=0
-	b=$(grep '^0xffffffff[c-f]' /proc/vmallocinfo | md5sum)
-	while [ $i -lt 60 ]; do
+	local a b i=0 same=0
+	b=$(sig)
+	while [ $i -lt 150 ] && [ $same -lt 2 ]; do
 		sleep 2
 		a=$b
-		b=$(grep '^0xffffffff[c-f]' /proc/vmallocinfo | md5sum)
-		[ "$a" = "$b" ] && break
+		b=$(sig)
+		if [ "$a" = "$b" ]; then
+			same=$((same + 1))
+		else
+			same=0
+		fi
 		i=$((i + 1))
 	done
+	[ $same -ge 2 ] || echo "tp-bench: error: text still changing after 300 s"
 }
 settle
 /tp/bench-state.sh "$phase"
