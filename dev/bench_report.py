@@ -39,7 +39,7 @@ KERNELS = [('base', '6.12 base'), ('textpool', 'textpool'), ('mainline', 'mainli
 LOAD_FIELDS = ['progs', 'classic', 'requested', 'requested_n0', 'requested_n1',
                'load_us_med', 'load_us_p99']
 STATE_FIELDS = ['x4k', 'x2m', 'l2', 'l3', 'dm4k', 'areas', 'text_bytes', 'text_pages',
-                'packs', 'flushes']
+                'packs', 'bpf_progs', 'flushes']
 
 
 def kv(text):
@@ -482,6 +482,13 @@ def validate(path):
                 bad.append(f'{n}: {p}: no memory held')
         if 'unload' in k['phases'] and k['phases']['unload'].get('load', {}).get('progs') != 0:
             bad.append(f'{n}: programs left after unload')
+        # bench-phase.sh reads the state once the frees are done: a
+        # program the kernel still holds after unload means it read too early
+        held = [k['phases'][p].get('state', {}).get('bpf_progs') for p in ('boot', 'unload')
+                if p in k['phases']]
+        if len(held) == 2 and None not in held and held[1] > held[0]:
+            bad.append(f'{n}: after unload the kernel still holds {held[1]} BPF programs '
+                       f'({held[0]} at boot): the state was read before the frees were done')
     for b in bad:
         print(b)
     return not bad

@@ -11,7 +11,9 @@
 #      every test the sources define must have reported (dev/expect.py);
 #      under KASLR the two boots must place the first chunk differently
 #   5. a smoke run of make bench on the textpool kernel (small counts): the
-#      report parses and its JSON has every field (dev/bench.sh --smoke)
+#      report parses, its JSON has every field, and after the unload the
+#      kernel holds no BPF program it did not hold at boot
+#      (dev/bench.sh --smoke)
 #   6. the whole series built with CONFIG_TEXTPOOL=n, booted: its users
 #      behave as on the base kernel (dev/guest/check-n.sh)
 # Prints each failing test by name and ends with "N passed, N failed,

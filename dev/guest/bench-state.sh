@@ -10,6 +10,9 @@
 #   packs         4 KiB pages among them; packs: areas of bpf_prog_pack's
 #                 size (2 MiB per possible node)
 #   n0 n1         pages of those areas on each node
+#   bpf_progs     BPF programs the kernel still holds, loaded or waiting to
+#                 be freed: vmalloc areas of their struct bpf_prog
+#                 (bpf_prog_alloc_no_stats, bpf_prog_realloc)
 #   tp_*          textpool: /sys/kernel/mm/textpool/stats and node<N>
 #   kp_opt kp_*   kprobes: optimized, on ftrace, others (debugfs list)
 #   flushes       BPF predictor flushes (kprobe event on bpf_arch_ibpb,
@@ -21,6 +24,7 @@ T=/sys/kernel/tracing
 packsize=$((2097152 * $(ls -d /sys/devices/system/node/node[0-9]* | wc -l)))
 line="tp-bench-state: phase=$phase $(tp-mappings)"
 line="$line $(awk -v pack="$packsize" '
+/ bpf_prog_(alloc_no_stats|realloc)\+/ { progs++ }
 {
 	# MODULES_VADDR..MODULES_END of x86-64; fixed-width addresses compare
 	# as strings (busybox awk would read them as floating point numbers)
@@ -38,7 +42,10 @@ line="$line $(awk -v pack="$packsize" '
 	else bytes += size				# VM_NO_GUARD
 	if (size == pack + 4096 || size == pack) packs++
 }
-END { printf "areas=%d text_bytes=%.0f text_pages=%d packs=%d n0=%d n1=%d", areas, bytes, tpages, packs, n0, n1 }
+END {
+	printf "areas=%d text_bytes=%.0f text_pages=%d packs=%d n0=%d n1=%d bpf_progs=%d",
+		areas, bytes, tpages, packs, n0, n1, progs
+}
 ' /proc/vmallocinfo)"
 if [ -d /sys/kernel/mm/textpool/stats ]; then
 	for f in chunks allocations requested_bytes allocated_bytes free_bytes fallback_allocs \

@@ -13,13 +13,13 @@ import bench_report  # noqa: E402
 MIB2 = 2 << 20
 
 
-def console(chunks=None, x4k=0, packs=0, extra=''):
+def console(chunks=None, x4k=0, packs=0, extra='', held_after_unload=0):
     """A console log of the guest's bench mode, 2 phases + tracing + unload."""
     tp = ''
     if chunks is not None:
         tp = f' tp_chunks={chunks} tp_chunks_n0={chunks // 2} tp_chunks_n1={chunks - chunks // 2}'
     st = (f'x4k={x4k} x2m=3 l2=0 l3=0 dm4k=2048kB areas=2 text_bytes={3 * MIB2} '
-          f'text_pages=1024 packs={packs} n0=512 n1=512{tp} flushes=0')
+          f'text_pages=1024 packs={packs} n0=512 n1=512 bpf_progs=0{tp} flushes=0')
     lines = ['[    1.000000] tp-bench: kernel=6.12.117 steps=200 churn=10 ninst=1 nkprobes=1 mem_kb=1',
              'tp-bench-load: seed=1 classic_twin_bytes=60+5*insns',
              f'tp-bench-state: phase=boot {st}']
@@ -34,7 +34,8 @@ def console(chunks=None, x4k=0, packs=0, extra=''):
     lines.append('tp-bench-load: phase=unload progs=0 classic=0 requested=0 requested_n0=0 '
                  'requested_n1=0 ebpf_requested=0 wall_s=1 load_n=0 unload_n=200 '
                  'unload_us_med=1.0 unload_us_p99=2.0')
-    lines.append(f'tp-bench-state: phase=unload {st}')
+    lines.append(f'tp-bench-state: phase=unload {st}'.replace('bpf_progs=0',
+                                                                f'bpf_progs={held_after_unload}'))
     lines.append('textpool-bench: impl=textpool size=256 live=100 nodes=2 threads=1 iters=4 ns_per_op=100 alloc_ns=60 free_ns=40')
     lines.append('textpool-bench: impl=execmem size=256 live=100 nodes=2 threads=1 iters=4 ns_per_op=5000 alloc_ns=60 free_ns=40')
     lines.append('textpool-bench: impl=bpf_prog_pack size=256 live=100 nodes=2 threads=1 iters=4 ns_per_op=250 alloc_ns=50 free_ns=200')
@@ -91,6 +92,13 @@ class BenchReport(unittest.TestCase):
         text = console(chunks=2).replace('phase=unload progs=0', 'phase=unload progs=3')
         d, _ = self.run_report({'textpool': text})
         self.assertFalse(bench_report.validate(os.path.join(d, 'bench.json')))
+
+    def test_validate_frees_pending(self):
+        # the state after unload read while the kernel still frees programs
+        d, _ = self.run_report({'textpool': console(chunks=2, held_after_unload=5)})
+        self.assertFalse(bench_report.validate(os.path.join(d, 'bench.json')))
+        d, _ = self.run_report({'textpool': console(chunks=2, held_after_unload=0)})
+        self.assertTrue(bench_report.validate(os.path.join(d, 'bench.json')))
 
     def test_json_has_versions_and_date(self):
         d, _ = self.run_report({'textpool': console(chunks=2)})
