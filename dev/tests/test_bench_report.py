@@ -74,6 +74,9 @@ class BenchReport(unittest.TestCase):
         # columns: textpool, then the others sorted; ratios to textpool
         self.assertIn('| 256 | 100 | 1 | 100 | 5,000 | 250 | 50.0x | 2.5x |', md)
         self.assertIn('| alloc+free no slower than bpf_prog_pack (size 256, 100 live, 1 thread(s)) | x0.40 |', md)
+        # load time is a target in the churn phases too
+        self.assertIn('| BPF load time (median) no worse than the base, churn-200 | 10 us against 10 us (x1.00) | yes |',
+                      md)
         self.assertTrue(bench_report.validate(os.path.join(d, 'bench.json')))
         # gnuplot-nox is one of the host packages (dev/common.sh)
         self.assertGreater(os.path.getsize(os.path.join(d, 'bench.png')), 1000)
