@@ -84,7 +84,9 @@ chunk_placement() {
 layer "host unit tests"
 for t in "$TP_TOP"/dev/tests/test_*.py; do
 	name=$(basename "$t" .py)
-	python3 "$t" -v >"$out/$name.log" 2>&1 || true
+	# -b: a passing test's own output is dropped, so that its "... ok"
+	# stays on its line (a failing test's goes to the report at the end)
+	python3 "$t" -v -b >"$out/$name.log" 2>&1 || true
 	sed -n -E 's/^(test_[a-z0-9_]+) \(.*\) \.\.\. (ok|FAIL|ERROR|skipped.*)$/\2 \1/p' "$out/$name.log" |
 		while read -r st tname; do
 			case $st in
@@ -94,6 +96,9 @@ for t in "$TP_TOP"/dev/tests/test_*.py; do
 			esac
 		done
 	grep -qE '^(OK|FAILED)' "$out/$name.log" || fail "host: $name: did not run to the end"
+	if grep -q '^FAILED' "$out/$name.log" && ! grep -qE ' \.\.\. (FAIL|ERROR)$' "$out/$name.log"; then
+		fail "host: $name: $(grep '^FAILED' "$out/$name.log")"
+	fi
 done
 for t in "$TP_TOP"/dev/tests/test_*.sh; do
 	[ -e "$t" ] || continue
