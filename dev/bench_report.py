@@ -478,6 +478,11 @@ def validate(path):
                 want = int(p.split('-')[1])
                 if ph.get('load', {}).get('progs') != want:
                     bad.append(f'{n}: {p}: {ph.get("load", {}).get("progs")} programs, not {want}')
+                # the count of held programs must see the loaded ones, or
+                # it (and settling on it) would see nothing at all
+                if ph.get('state', {}).get('bpf_progs', want) < want:
+                    bad.append(f'{n}: {p}: the kernel is seen holding {ph["state"]["bpf_progs"]} '
+                               f'BPF programs, {want} are loaded')
             if 'held_bytes' not in ph.get('derived', {}):
                 bad.append(f'{n}: {p}: no memory held')
         if 'unload' in k['phases'] and k['phases']['unload'].get('load', {}).get('progs') != 0:

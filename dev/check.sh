@@ -96,7 +96,12 @@ for t in "$TP_TOP"/dev/tests/test_*.py; do
 			esac
 		done
 	grep -qE '^(OK|FAILED)' "$out/$name.log" || fail "host: $name: did not run to the end"
-	if grep -q '^FAILED' "$out/$name.log" && ! grep -qE ' \.\.\. (FAIL|ERROR)$' "$out/$name.log"; then
+	# failures the loop above did not name (a setUpClass, a docstring)
+	if grep -q '^FAILED' "$out/$name.log" &&
+		! grep -qE '^test_[a-z0-9_]+ \(.*\) \.\.\. (FAIL|ERROR)$' "$out/$name.log"; then
+		grep -E '^(FAIL|ERROR): ' "$out/$name.log" | while read -r line; do
+			fail "host: $name: $line"
+		done
 		fail "host: $name: $(grep '^FAILED' "$out/$name.log")"
 	fi
 done

@@ -13,7 +13,7 @@ import bench_report  # noqa: E402
 MIB2 = 2 << 20
 
 
-def console(chunks=None, x4k=0, packs=0, extra='', held_after_unload=0):
+def console(chunks=None, x4k=0, packs=0, extra='', held_after_unload=0, held_loaded=200):
     """A console log of the guest's bench mode, 2 phases + tracing + unload."""
     tp = ''
     if chunks is not None:
@@ -27,7 +27,7 @@ def console(chunks=None, x4k=0, packs=0, extra='', held_after_unload=0):
         lines.append(f'tp-bench-load: phase={phase} progs={progs} classic=20 requested={MIB2 + 100} '
                      f'requested_n0={MIB2 + 100} requested_n1=1000 ebpf_requested=5 wall_s=1 '
                      'load_n=200 load_us_med=10.0 load_us_p99=20.0 unload_n=0')
-        lines.append(f'tp-bench-state: phase={phase} {st}')
+        lines.append(f'tp-bench-state: phase={phase} {st}'.replace('bpf_progs=0', f'bpf_progs={held_loaded}'))
     lines.append('tp-bench: tracing instances=1 kprobes=1 setup_s=0')
     lines.append(f'tp-bench-state: phase=tracing {st} kp_opt=1 kp_ftrace=0 kp_other=0')
     lines.append(f'tp-bench-state: phase=untraced {st}')
@@ -102,6 +102,11 @@ class BenchReport(unittest.TestCase):
         self.assertFalse(bench_report.validate(os.path.join(d, 'bench.json')))
         d, _ = self.run_report({'textpool': console(chunks=2, held_after_unload=0)})
         self.assertTrue(bench_report.validate(os.path.join(d, 'bench.json')))
+
+    def test_validate_held_count_blind(self):
+        # a count that does not see the loaded programs sees no frees either
+        d, _ = self.run_report({'textpool': console(chunks=2, held_loaded=0)})
+        self.assertFalse(bench_report.validate(os.path.join(d, 'bench.json')))
 
     def test_json_has_versions_and_date(self):
         d, _ = self.run_report({'textpool': console(chunks=2)})
